@@ -1,0 +1,74 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Megalodon.ML.Model;
+
+/// <summary>
+/// Megalodon's chunk-wise causal softmax attention (spec §6): the sequence is cut into chunks of C tokens, no
+/// attention crosses a chunk boundary, RoPE positions restart at every chunk, and there is no 1/sqrt(d) temperature
+/// (queries and keys are already normalised). Information between chunks flows through CEMA and TimestepNorm.
+/// </summary>
+public static class ChunkedAttention
+{
+    /// <summary>
+    /// Attention over whole sequences: q,k (B,L,H,dz), v (B,L,H,dv) with L &lt; C or L a multiple of C.
+    /// Returns (B,L,H·dv).
+    /// </summary>
+    public static Tensor Full(Tensor q, Tensor k, Tensor v, int chunkSize, RotaryEmbedding rope, double dropout, bool training)
+    {
+        using var scope = NewDisposeScope();
+        long batch = q.shape[0], length = q.shape[1], heads = q.shape[2];
+        long chunk = Math.Min(length, chunkSize);
+        long chunks = length / chunk;
+        var qc = rope.Rotate(q.reshape(batch * chunks, chunk, heads, q.shape[3]), 0);
+        var kc = rope.Rotate(k.reshape(batch * chunks, chunk, heads, k.shape[3]), 0);
+        var vc = v.reshape(batch * chunks, chunk, heads, v.shape[3]);
+        var output = Attend(qc, kc, vc, cachedLength: 0, dropout, training);   // (B·nc, chunk, H, dv)
+        return output.reshape(batch, length, heads * v.shape[3]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Attention for a streaming segment of s new tokens that stays inside the current chunk (n + s ≤ C, where n
+    /// tokens of the chunk are in <paramref name="cache"/>), or that is a whole number of chunks from an empty cache.
+    /// Updates the cache: it keeps the partial chunk's keys and values, and empties when the chunk completes.
+    /// </summary>
+    public static Tensor Streaming(Tensor q, Tensor k, Tensor v, AttentionCache cache, int chunkSize, RotaryEmbedding rope)
+    {
+        long n = cache.Length, s = q.shape[1];
+        if (n == 0 && s % chunkSize == 0)
+        {
+            cache.Set(null, null);
+            return Full(q, k, v, chunkSize, rope, 0, training: false);
+        }
+        if (n + s > chunkSize)
+            throw new ArgumentException($"A streaming segment of {s} tokens after {n} cached ones crosses the chunk boundary ({chunkSize}).");
+
+        using var scope = NewDisposeScope();
+        var qr = rope.Rotate(q, n);
+        var kr = rope.Rotate(k, n);
+        var keys = cache.Keys is null ? kr : cat([cache.Keys, kr], 1);
+        var values = cache.Values is null ? v : cat([cache.Values, v], 1);
+        var output = Attend(qr, keys, values, cachedLength: n, 0, training: false);
+        if (n + s == chunkSize) cache.Set(null, null);
+        else cache.Set(keys.detach().MoveToOuterDisposeScope(), values.detach().MoveToOuterDisposeScope());
+        return output.reshape(q.shape[0], s, q.shape[2] * v.shape[3]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// softmax(Q Kᵀ + causal mask)·V per head, softmax in fp32. Inputs (B',Lq,H,d) with keys (B',n+Lq,H,d): query i
+    /// sees keys 0..n+i. Returns (B',Lq,H,dv).
+    /// </summary>
+    private static Tensor Attend(Tensor q, Tensor k, Tensor v, long cachedLength, double dropout, bool training)
+    {
+        long queries = q.shape[1], keys = k.shape[1];
+        var qh = q.transpose(1, 2);
+        var kh = k.transpose(1, 2);
+        var vh = v.transpose(1, 2);
+        var scores = qh.matmul(kh.transpose(-1, -2)).to_type(ScalarType.Float32);
+        var future = ones(queries, keys, ScalarType.Bool, q.device).triu(cachedLength + 1);
+        var probabilities = scores.masked_fill(future, float.NegativeInfinity).softmax(-1).to_type(q.dtype);
+        if (training && dropout > 0)
+            probabilities = nn.functional.dropout(probabilities, dropout, training);
+        return probabilities.matmul(vh).transpose(1, 2);
+    }
+}

@@ -1,0 +1,40 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Megalodon.ML.Model;
+
+/// <summary>The model head: a final TimestepNorm (not LayerNorm or RMSNorm) and a bias-free projection to the vocabulary, unless tied to the embedding.</summary>
+public sealed class MegalodonOutputLayer : nn.Module<Tensor, Tensor>
+{
+    private readonly TimestepNorm final_norm;
+    private readonly Linear? output;
+
+    /// <summary>Creates the head; with <c>share_emb</c> it has no projection of its own (the model passes the embedding matrix).</summary>
+    public MegalodonOutputLayer(MegalodonConfig config) : base(nameof(MegalodonOutputLayer))
+    {
+        final_norm = new TimestepNorm(config.ModelDim, config.NormNumGroups, config.NormEps);
+        register_module("final_norm", final_norm);
+        if (!config.ShareEmb)
+        {
+            output = nn.Linear(config.ModelDim, config.EffectiveOutputSize, hasBias: false);
+            register_module("output", output);
+        }
+    }
+
+    internal TimestepNorm FinalNorm => final_norm;
+
+    /// <summary>The untied projection matrix (V,D), or null with <c>share_emb</c>.</summary>
+    internal Tensor? OwnProjectionWeight => output?.weight;
+
+    /// <summary>Logits (float32) from normalised hidden states, with the untied projection.</summary>
+    public override Tensor forward(Tensor hidden) => Project(hidden, OwnProjectionWeight
+        ?? throw new InvalidOperationException("share_emb is on: the projection is the embedding matrix; use MegalodonModel.Project."));
+
+    /// <summary>Logits (float32) = hidden · weightᵀ.</summary>
+    internal static Tensor Project(Tensor hidden, Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        return nn.functional.linear(hidden, weight).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+}
