@@ -64,7 +64,7 @@ public static class ChunkedAttention
         var qh = q.transpose(1, 2);
         var kh = k.transpose(1, 2);
         var vh = v.transpose(1, 2);
-        var scores = qh.matmul(kh.transpose(-1, -2)).to_type(ScalarType.Float32);
+        var scores = qh.matmul(kh.transpose(-1, -2)).to_type(ComputePrecision.RealFor(q.dtype));
         var future = ones(queries, keys, ScalarType.Bool, q.device).triu(cachedLength + 1);
         var probabilities = scores.masked_fill(future, float.NegativeInfinity).softmax(-1).to_type(q.dtype);
         if (training && dropout > 0)

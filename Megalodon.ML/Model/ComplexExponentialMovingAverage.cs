@@ -77,8 +77,8 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     {
         long length = u.shape[2];
         using var scope = NewDisposeScope();
-        var c = Coefficients();
-        var u32 = u.to_type(ScalarType.Float32);
+        var c = Coefficients(u.dtype);
+        var u32 = u.to_type(c.Real);
         Tensor y;
         newHidden = null;
         if (length == 1 && (returnState || hidden is not null))
@@ -108,8 +108,8 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     internal Tensor ForwardSequential(Tensor u, Tensor? hidden = null)
     {
         using var scope = NewDisposeScope();
-        var c = Coefficients();
-        var u32 = u.to_type(ScalarType.Float32);
+        var c = Coefficients(u.dtype);
+        var u32 = u.to_type(c.Real);
         var outputs = new List<Tensor>();
         var h = hidden;
         for (long t = 0; t < u.shape[2]; t++)
@@ -121,16 +121,17 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
         return stack(outputs, 2).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The CEMA coefficients, in fp32 (also for reduced-precision models, as the reference).</summary>
-    private Coefficient Coefficients()
+    /// <summary>The CEMA coefficients, in fp32 also for reduced-precision models, as the reference (fp64 for fp64).</summary>
+    private Coefficient Coefficients(ScalarType activation)
     {
-        var p = alpha.to_type(ScalarType.Float32).squeeze(-1).sigmoid();                    // (D,N) real input weight
-        var logMagnitude = (1 - p * delta.to_type(ScalarType.Float32).squeeze(-1).sigmoid()).log(); // log|q|, (D,N)
-        var harmonics = arange(1, _order + 1, ScalarType.Float32, p.device).view(1, _order);
-        var angle = theta.to_type(ScalarType.Float32).view(_dim, 1).sigmoid() * (2 * Math.PI / _order) * harmonics; // arg q, (D,N)
-        var scaledGamma = gamma.to_type(ScalarType.Float32) * Math.Sqrt(1.0 / _order);
+        var real = ComputePrecision.RealFor(activation);
+        var p = alpha.to_type(real).squeeze(-1).sigmoid();                                  // (D,N) real input weight
+        var logMagnitude = (1 - p * delta.to_type(real).squeeze(-1).sigmoid()).log();      // log|q|, (D,N)
+        var harmonics = arange(1, _order + 1, real, p.device).view(1, _order);
+        var angle = theta.to_type(real).view(_dim, 1).sigmoid() * (2 * Math.PI / _order) * harmonics; // arg q, (D,N)
+        var scaledGamma = gamma.to_type(real) * Math.Sqrt(1.0 / _order);
         var (gammaReal, gammaImag) = (scaledGamma.select(-1, 0), scaledGamma.select(-1, 1));
-        return new Coefficient(p, logMagnitude, angle, gammaReal, gammaImag, complex(gammaReal, gammaImag));
+        return new Coefficient(real, p, logMagnitude, angle, gammaReal, gammaImag, complex(gammaReal, gammaImag));
     }
 
     /// <summary>q^e for e = 0..count−1 as complex64 (D,N,count).</summary>
@@ -167,7 +168,7 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
         var e = exponents.view(1, 1, -1);
         var magnitude = (c.LogMagnitude.to_type(ScalarType.Float64).unsqueeze(-1) * e).exp();
         var phase = (c.Angle.to_type(ScalarType.Float64).unsqueeze(-1) * e).remainder(2 * Math.PI);
-        return ((magnitude * phase.cos()).to_type(ScalarType.Float32), (magnitude * phase.sin()).to_type(ScalarType.Float32));
+        return ((magnitude * phase.cos()).to_type(c.Real), (magnitude * phase.sin()).to_type(c.Real));
     }
 
     /// <summary>Causal linear convolution of u (B,D,L) with k (D,L) through a zero-padded real FFT.</summary>
@@ -183,7 +184,7 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     /// <summary>b[b,d,j] = Re Σ_n γ_n q_n^{j+1} h[b,d,n]: how the carried state continues into this segment.</summary>
     private static Tensor CarriedStateContribution(Coefficient c, Tensor hidden, Tensor powers, long length)
     {
-        var weighted = (hidden.to_type(ScalarType.ComplexFloat32) * c.Gamma).permute(1, 0, 2);   // (D,B,N)
+        var weighted = (hidden.to_type(ComputePrecision.ComplexFor(c.Real)) * c.Gamma).permute(1, 0, 2);   // (D,B,N)
         var future = powers.narrow(-1, 1, length);                                                // q^{1..L}, (D,N,L)
         return weighted.bmm(future).real.permute(1, 0, 2);                                        // (B,D,L)
     }
@@ -192,10 +193,10 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     private static Tensor StateAfter(Coefficient c, Tensor u, Tensor? hidden, Tensor powers, long length)
     {
         var reversed = powers.narrow(-1, 0, length).flip(-1);                                     // q^{L−1−j}, (D,N,L)
-        var inputs = u.permute(1, 2, 0).to_type(ScalarType.ComplexFloat32);                       // (D,L,B)
+        var inputs = u.permute(1, 2, 0).to_type(ComputePrecision.ComplexFor(c.Real));                       // (D,L,B)
         var state = (c.P.unsqueeze(-1) * reversed).bmm(inputs).permute(2, 0, 1);                   // (B,D,N)
         if (hidden is not null)
-            state = state + powers.select(-1, length) * hidden.to_type(ScalarType.ComplexFloat32);
+            state = state + powers.select(-1, length) * hidden.to_type(ComputePrecision.ComplexFor(c.Real));
         return state;
     }
 
@@ -206,7 +207,7 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
         var fresh = complex(input, zeros_like(input));
         if (hidden is null) return fresh;
         var q = polar(c.LogMagnitude.exp(), c.Angle);
-        return q * hidden.to_type(ScalarType.ComplexFloat32) + fresh;
+        return q * hidden.to_type(ComputePrecision.ComplexFor(c.Real)) + fresh;
     }
 
     private static long NextPowerOfTwo(long n)
@@ -217,5 +218,5 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The per-(channel, order) coefficients of one forward.</summary>
-    private readonly record struct Coefficient(Tensor P, Tensor LogMagnitude, Tensor Angle, Tensor GammaReal, Tensor GammaImag, Tensor Gamma);
+    private readonly record struct Coefficient(ScalarType Real, Tensor P, Tensor LogMagnitude, Tensor Angle, Tensor GammaReal, Tensor GammaImag, Tensor Gamma);
 }

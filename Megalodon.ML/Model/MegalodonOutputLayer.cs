@@ -31,10 +31,10 @@ public sealed class MegalodonOutputLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden) => Project(hidden, OwnProjectionWeight
         ?? throw new InvalidOperationException("share_emb is on: the projection is the embedding matrix; use MegalodonModel.Project."));
 
-    /// <summary>Logits (float32) = hidden · weightᵀ.</summary>
+    /// <summary>Logits = hidden · weightᵀ, in float32 (float64 for a float64 model).</summary>
     internal static Tensor Project(Tensor hidden, Tensor weight)
     {
         using var scope = NewDisposeScope();
-        return nn.functional.linear(hidden, weight).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+        return nn.functional.linear(hidden, weight).to_type(ComputePrecision.RealFor(hidden.dtype)).MoveToOuterDisposeScope();
     }
 }

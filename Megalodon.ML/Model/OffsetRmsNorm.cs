@@ -35,7 +35,7 @@ public sealed class OffsetRmsNorm : nn.Module<Tensor, Tensor>
     internal static Tensor Normalize(Tensor x, double eps, Tensor? offsetWeight)
     {
         using var scope = NewDisposeScope();
-        var x32 = x.to_type(ScalarType.Float32);
+        var x32 = x.to_type(ComputePrecision.RealFor(x.dtype));
         var y = x32 * x32.square().mean([-1L], keepdim: true).add(eps).rsqrt();
         if (offsetWeight is not null)
             y = y * (offsetWeight + 1.0);

@@ -56,7 +56,8 @@ public sealed class TimestepNorm : nn.Module<Tensor, Tensor>
     {
         long batch = x.shape[0], length = x.shape[1], dim = x.shape[2];
         using var scope = NewDisposeScope();
-        var grouped = x.to_type(ScalarType.Float32).view(batch, length, _groups, dim / _groups);
+        var compute = ComputePrecision.RealFor(x.dtype);
+        var grouped = x.to_type(compute).view(batch, length, _groups, dim / _groups);
         var stepMean = grouped.mean([-1L]).to_type(ScalarType.Float64);
         var stepSquare = grouped.square().mean([-1L]).to_type(ScalarType.Float64);
 
@@ -79,7 +80,7 @@ public sealed class TimestepNorm : nn.Module<Tensor, Tensor>
         var variance = (count0 * (var0 + mean0.square()) + stepSquare.cumsum(1)) / steps - mean.square();
         var rstd = (variance + _eps).rsqrt();
 
-        var normalized = (grouped - mean.to_type(ScalarType.Float32).unsqueeze(-1)) * rstd.to_type(ScalarType.Float32).unsqueeze(-1);
+        var normalized = (grouped - mean.to_type(compute).unsqueeze(-1)) * rstd.to_type(compute).unsqueeze(-1);
         var y = normalized.view(batch, length, dim) * (weight + 1.0) + bias;
 
         newState = null;
