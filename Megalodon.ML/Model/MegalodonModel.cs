@@ -127,15 +127,19 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
         return all.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Whole chunks processed together by one streaming piece (as the reference's inference helper): more would only raise peak memory.</summary>
+    public const int ChunksPerStreamingPiece = 2;
+
     /// <summary>
-    /// Splits a stream at chunk boundaries: inside a partial chunk, up to its end; at a boundary, as many whole
-    /// chunks as fit (processed like a full forward), else the remainder.
+    /// Splits a stream at chunk boundaries: inside a partial chunk, up to its end; at a boundary, up to
+    /// <see cref="ChunksPerStreamingPiece"/> whole chunks (processed like a full forward), else the remainder.
     /// </summary>
     private long NextPieceLength(long offsetInChunk, long remaining)
     {
         long chunk = Config.ChunkSize;
         if (offsetInChunk > 0) return Math.Min(remaining, chunk - offsetInChunk);
-        return remaining >= chunk ? remaining / chunk * chunk : remaining;
+        if (remaining < chunk) return remaining;
+        return Math.Min(remaining / chunk, ChunksPerStreamingPiece) * chunk;
     }
 
     private Tensor Embed(Tensor tokens)
