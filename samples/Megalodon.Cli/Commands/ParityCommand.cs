@@ -107,7 +107,7 @@ public sealed class ParityCommand : ICliCommand
             $"loss {Number(result.LossAbsDiff)}",
             $"grad {Number(grad?.Value)}{(grad is null ? "" : $" ({grad.Name})")}",
             result.Passed ? "PASS" : "FAIL",
-            $"({result.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{(skipped > 0 ? $", {skipped} skipped" : "")})");
+            $"({result.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s{(skipped > 0 ? $", {skipped} skipped" : "")})");
     }
 
     private static string Number(double? value) =>
