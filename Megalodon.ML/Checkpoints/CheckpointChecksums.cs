@@ -59,7 +59,8 @@ public sealed class CheckpointChecksums
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("algorithm", out var algorithm) || algorithm.GetString() != Algorithm
+                || !root.TryGetProperty("algorithm", out var algorithm) || algorithm.ValueKind != JsonValueKind.String
+                || algorithm.GetString() != Algorithm
                 || !root.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"checkpoint '{folder}' is corrupt: {FileName} must be {{\"algorithm\": \"{Algorithm}\", \"files\": {{...}}}}.");
             var set = Empty();

@@ -18,13 +18,16 @@ internal static class TensorMemory
     /// </summary>
     /// <param name="tensor">A contiguous tensor on the CPU.</param>
     /// <param name="action">Called once per chunk, in order.</param>
-    public static void ForEachChunk(Tensor tensor, ChunkAction action)
+    public static void ForEachChunk(Tensor tensor, ChunkAction action) => ForEachChunk(tensor, action, ChunkBytes);
+
+    /// <summary>As <see cref="ForEachChunk(Tensor, ChunkAction)"/> with a chosen chunk size (tests use small ones).</summary>
+    internal static void ForEachChunk(Tensor tensor, ChunkAction action, long chunkBytes)
     {
         if (tensor.device_type != DeviceType.CPU || !tensor.is_contiguous())
             throw new ArgumentException("Tensor memory is only reachable for contiguous CPU tensors.", nameof(tensor));
         long count = tensor.numel();
         if (count == 0) return;
-        long perChunk = Math.Max(1, ChunkBytes / tensor.ElementSize);
+        long perChunk = Math.Max(1, chunkBytes / tensor.ElementSize);
         using var flat = tensor.view(-1);
         for (long start = 0; start < count; start += perChunk)
         {

@@ -48,6 +48,10 @@ public static class ParityRunner
             if (tokens is not null)
             {
                 using var model = new MegalodonModel(goldenCase.Config);
+                // The fixtures and tolerances are float32; a changed default dtype would make a different comparison.
+                var notFloat32 = model.parameters().FirstOrDefault(p => p.dtype != ScalarType.Float32);
+                if (notFloat32 is not null)
+                    throw new InvalidOperationException($"the model was built with {notFloat32.dtype} parameters; golden parity runs in float32");
                 LoadWeights(model, goldenCase.WeightsPath);
                 (loss, referenceLoss) = CheckForwardAndBackward(model, io, tokens, tol, checks);
                 CheckIncremental(model, io, tokens, goldenCase.IncrementalSegments, tol, checks);

@@ -128,6 +128,21 @@ public sealed class CheckpointTests
     }
 
     [TestMethod]
+    [DataRow("{\"algorithm\": 5, \"files\": {}}")]
+    [DataRow("{\"algorithm\": \"MD5\", \"files\": {}}")]
+    [DataRow("{\"algorithm\": \"SHA-256\", \"files\": {\"model.safetensors\": \"xyz\"}}")]
+    [DataRow("not json")]
+    public void MalformedChecksumsAreReportedAsCorrupt(string content)
+    {
+        using var folder = new ScratchFolder();
+        var dir = folder.File("ckpt");
+        using (var model = NewModel(Tiny(), seed: 2)) MegalodonCheckpoint.Save(dir, model);
+        File.WriteAllText(Path.Combine(dir, CheckpointChecksums.FileName), content);
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => MegalodonCheckpoint.Load(dir));
+        StringAssert.Contains(ex.Message, "is corrupt");
+    }
+
+    [TestMethod]
     public void SaveReplacesAnOldCheckpointAndLeavesNoTemporaryFolders()
     {
         using var folder = new ScratchFolder();

@@ -101,6 +101,21 @@ public sealed class SafeTensorsTests
     }
 
     [TestMethod]
+    public void TensorMemoryIsVisitedInOrderAcrossChunks()
+    {
+        using var scope = torch.NewDisposeScope();
+        var source = torch.arange(1000, dtype: ScalarType.Int32).reshape(10, 100);
+        var copy = torch.zeros(10, 100, dtype: ScalarType.Int32);
+        var bytes = new List<byte>();
+        int chunks = 0;
+        TensorMemory.ForEachChunk(source, chunk => { bytes.AddRange(chunk.ToArray()); chunks++; }, chunkBytes: 96);
+        int offset = 0;
+        TensorMemory.ForEachChunk(copy, chunk => { bytes.Skip(offset).Take(chunk.Length).ToArray().CopyTo(chunk); offset += chunk.Length; }, chunkBytes: 200);
+        Assert.AreEqual(42, chunks, "4000 bytes in chunks of 96");
+        Assert.IsTrue(source.eq(copy).all().item<bool>());
+    }
+
+    [TestMethod]
     public void SaveReplacesAtomicallyAndLeavesNoTemporaryFiles()
     {
         using var folder = new ScratchFolder();
