@@ -1,7 +1,6 @@
 using System.Globalization;
-using Megalodon.ML.Native;
 using Megalodon.ML.Parity;
-using TorchSharp;
+using Megalodon.ML.Runtime;
 
 namespace Megalodon.Cli.Commands;
 
@@ -31,7 +30,7 @@ public sealed class ParityCommand : ICliCommand
         Prints one line per case with its largest differences and PASS or FAIL, then a summary.
 
         Options:
-          --threads N   torch intra-op threads (default 1)
+          --threads N   torch intra-op threads (default: MEGALODON_THREADS, else 1)
           --verbose     also print every check of every case
 
         Exit code: 0 when every case passes, 1 when any fails or no case is found, 2 for bad arguments.
@@ -44,7 +43,7 @@ public sealed class ParityCommand : ICliCommand
         var options = CommandOptions.Parse(args, [ThreadsOption], [VerboseFlag]);
         if (options.Positionals.Count != 1)
             throw new UsageException(options.Positionals.Count == 0 ? "Missing <dir>." : "Give exactly one <dir>.");
-        int threads = options.Int(ThreadsOption, fallback: 1, min: 1, max: 1024);
+        int? threads = options.Value(ThreadsOption) is null ? null : options.Int(ThreadsOption, fallback: 1, min: 1, max: 1024);
         bool verbose = options.Has(VerboseFlag);
 
         var root = options.Positionals[0];
@@ -60,8 +59,7 @@ public sealed class ParityCommand : ICliCommand
             return 1;
         }
 
-        TorchNativeLoader.EnsureReady();
-        torch.set_num_threads(threads);
+        TorchDevices.ConfigureThreads(threads);
 
         int passed = 0, failed = 0;
         var nameWidth = cases.Max(c => Path.GetFileName(c).Length);
