@@ -1,1 +1,9 @@
-return 0;
+using Megalodon.Cli.Commands;
+
+// The verb registry. To add a verb: write one ICliCommand class in Commands/ and list it here.
+ICliCommand[] verbs =
+[
+    new ParityCommand(),
+];
+
+return CommandDispatcher.Run(args, verbs, Console.Out, Console.Error);

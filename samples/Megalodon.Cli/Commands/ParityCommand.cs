@@ -1,0 +1,113 @@
+using System.Globalization;
+using Megalodon.ML.Parity;
+using Megalodon.ML.Runtime;
+
+namespace Megalodon.Cli.Commands;
+
+/// <summary>
+/// <c>megalodon parity &lt;dir&gt;</c>: replays every golden case under a folder against the model and prints the
+/// largest differences per case, then <c>N passed, M failed</c>. Exit 0 only when every case passes.
+/// </summary>
+public sealed class ParityCommand : ICliCommand
+{
+    private const string ThreadsOption = "--threads";
+    private const string VerboseFlag = "--verbose";
+    private const int MaxFailuresShown = 8;
+
+    /// <inheritdoc />
+    public string Name => "parity";
+
+    /// <inheritdoc />
+    public string Summary => "Check the model against golden reference cases (logits, loss, gradients, cached decoding).";
+
+    /// <inheritdoc />
+    public string Usage =>
+        """
+        Usage: megalodon parity <dir> [--threads N] [--verbose]
+
+        Runs every golden case under <dir> against the Megalodon model. A case is a folder holding
+        config.json, weights.safetensors and io.safetensors; <dir> may itself be one case.
+        Prints one line per case with its largest differences and PASS or FAIL, then a summary.
+
+        Options:
+          --threads N   torch intra-op threads (default: MEGALODON_THREADS, else 1)
+          --verbose     also print every check of every case
+
+        Exit code: 0 when every case passes, 1 when any fails or no case is found, 2 for bad arguments.
+
+        """;
+
+    /// <inheritdoc />
+    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        var options = CommandOptions.Parse(args, [ThreadsOption], [VerboseFlag]);
+        if (options.Positionals.Count != 1)
+            throw new UsageException(options.Positionals.Count == 0 ? "Missing <dir>." : "Give exactly one <dir>.");
+        int? threads = options.Value(ThreadsOption) is null ? null : options.Int(ThreadsOption, fallback: 1, min: 1, max: 1024);
+        bool verbose = options.Has(VerboseFlag);
+
+        var root = options.Positionals[0];
+        if (!Directory.Exists(root))
+        {
+            error.WriteLine($"megalodon parity: folder '{root}' does not exist.");
+            return 1;
+        }
+        var cases = GoldenCase.FindCaseFolders(root);
+        if (cases.Count == 0)
+        {
+            error.WriteLine($"megalodon parity: no golden case under '{root}' (a case folder holds {GoldenCase.ConfigFileName}, {GoldenCase.WeightsFileName} and {GoldenCase.IoFileName}).");
+            return 1;
+        }
+
+        TorchDevices.ConfigureThreads(threads);
+
+        int passed = 0, failed = 0;
+        var nameWidth = cases.Max(c => Path.GetFileName(c).Length);
+        foreach (var folder in cases)
+        {
+            ParityResult result;
+            try
+            {
+                result = ParityRunner.Run(folder);
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or IOException or InvalidDataException)
+            {
+                // The case folder itself is unreadable (bad config, broken file): a failed case, not a crash.
+                output.WriteLine($"{Path.GetFileName(folder).PadRight(nameWidth)}  FAIL  {ex.GetType().Name}: {ex.Message}");
+                failed++;
+                continue;
+            }
+            output.WriteLine(FormatLine(result, nameWidth));
+            var details = (verbose ? result.Checks : result.Failures).ToList();
+            int shown = verbose ? details.Count : Math.Min(details.Count, MaxFailuresShown);
+            foreach (var check in details.Take(shown))
+                output.WriteLine($"    {check}");
+            if (shown < details.Count)
+                output.WriteLine($"    ... {details.Count - shown} more failed checks (use {VerboseFlag} to list every check)");
+            if (result.Passed) passed++; else failed++;
+        }
+        output.WriteLine($"{passed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>The one-line summary of a case: its largest differences and PASS or FAIL.</summary>
+    public static string FormatLine(ParityResult result, int nameWidth = 0)
+    {
+        var layer0 = result.WorstLayer0;
+        var grad = result.WorstGradient;
+        int skipped = result.Skipped.Count();
+        return string.Join("  ",
+            result.CaseName.PadRight(nameWidth),
+            $"logits {Number(result.LogitsMaxAbs)}",
+            $"incremental {Number(result.IncrementalMaxAbs)}",
+            $"hidden {Number(result.HiddenMaxAbs)}",
+            $"layer0 {Number(layer0?.Value)}",
+            $"loss {Number(result.LossAbsDiff)}",
+            $"grad {Number(grad?.Value)}{(grad is null ? "" : $" ({grad.Name})")}",
+            result.Passed ? "PASS" : "FAIL",
+            $"({result.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s{(skipped > 0 ? $", {skipped} skipped" : "")})");
+    }
+
+    private static string Number(double? value) =>
+        value is { } v ? v.ToString("0.0e+00", CultureInfo.InvariantCulture) : "-";
+}
