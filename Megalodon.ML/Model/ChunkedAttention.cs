@@ -66,7 +66,7 @@ public static class ChunkedAttention
         var vh = v.transpose(1, 2);
         var scores = qh.matmul(kh.transpose(-1, -2)).to_type(ComputePrecision.RealFor(q.dtype));
         var future = ones(queries, keys, ScalarType.Bool, q.device).triu(cachedLength + 1);
-        var probabilities = scores.masked_fill(future, float.NegativeInfinity).softmax(-1).to_type(q.dtype);
+        var probabilities = scores.masked_fill(future, float.NegativeInfinity).softmax(-1).to_type(v.dtype);
         if (training && dropout > 0)
             probabilities = nn.functional.dropout(probabilities, dropout, training);
         return probabilities.matmul(vh).transpose(1, 2);

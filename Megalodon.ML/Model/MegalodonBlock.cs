@@ -13,12 +13,12 @@ public sealed class MegalodonBlock : nn.Module<Tensor, Tensor>
     private readonly MovingAverageGatedAttention mega;
     private readonly NormalizedFeedForward nffn;
 
-    /// <summary>Creates layer <paramref name="layerIndex"/>.</summary>
-    public MegalodonBlock(MegalodonConfig config, int layerIndex) : base(nameof(MegalodonBlock))
+    /// <summary>Creates layer <paramref name="layerIndex"/>, computing its projections under <paramref name="precision"/>.</summary>
+    public MegalodonBlock(MegalodonConfig config, int layerIndex, PrecisionPolicy precision) : base(nameof(MegalodonBlock))
     {
         _layerIndex = layerIndex;
-        mega = new MovingAverageGatedAttention(config, layerIndex);
-        nffn = new NormalizedFeedForward(config, layerIndex);
+        mega = new MovingAverageGatedAttention(config, layerIndex, precision);
+        nffn = new NormalizedFeedForward(config, layerIndex, precision);
         register_module("mega", mega);
         register_module("nffn", nffn);
     }

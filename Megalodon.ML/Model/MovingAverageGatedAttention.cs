@@ -13,6 +13,7 @@ public sealed class MovingAverageGatedAttention : nn.Module<Tensor, Tensor>
 {
     private readonly MegalodonConfig _config;
     private readonly int _layerIndex;
+    private readonly PrecisionPolicy _precision;
     private readonly TimestepNorm timenorm;
     private readonly ComplexExponentialMovingAverage cema;
     private readonly OffsetRmsNorm rmsnorm;
@@ -25,10 +26,11 @@ public sealed class MovingAverageGatedAttention : nn.Module<Tensor, Tensor>
     private Parameter gamma;
     private Parameter beta;
 
-    /// <summary>Creates the sub-layer of layer <paramref name="layerIndex"/>.</summary>
-    public MovingAverageGatedAttention(MegalodonConfig config, int layerIndex) : base(nameof(MovingAverageGatedAttention))
+    /// <summary>Creates the sub-layer of layer <paramref name="layerIndex"/>, computing its projections under <paramref name="precision"/>.</summary>
+    public MovingAverageGatedAttention(MegalodonConfig config, int layerIndex, PrecisionPolicy precision) : base(nameof(MovingAverageGatedAttention))
     {
         _config = config;
+        _precision = precision;
         _layerIndex = layerIndex;
         int d = config.ModelDim, z = config.ZDim, e = config.ValueDim;
         timenorm = new TimestepNorm(d, config.NormNumGroups, config.NormEps);
@@ -85,12 +87,12 @@ public sealed class MovingAverageGatedAttention : nn.Module<Tensor, Tensor>
         mx = Dropout(mx, _config.HiddenDropout);
 
         // Shared Q/K: per-head RMS-normalised z, then a learned per-dimension scale (offset from 1)/sqrt(dz) and shift.
-        var z = OffsetRmsNorm.Normalize(wz.forward(mx).view(batch, length, heads, dz), _config.NormEps, null).view(batch, length, -1);
+        var z = OffsetRmsNorm.Normalize(_precision.Linear(wz, mx).view(batch, length, heads, dz), _config.NormEps, null).view(batch, length, -1);
         var scale = (gamma + 1.0) / Math.Sqrt(dz);
         var q = (z * scale[0] + beta[0]).view(batch, length, heads, dz);
         var k = (z * scale[1] + beta[1]).view(batch, length, heads, dz);
-        var v = nn.functional.silu(wv.forward(xt)).view(batch, length, heads, dv);
-        var gate = nn.functional.silu(wr.forward(mx));
+        var v = nn.functional.silu(_precision.Linear(wv, xt)).view(batch, length, heads, dv);
+        var gate = nn.functional.silu(_precision.Linear(wr, mx));
 
         var attention = state is null
             ? ChunkedAttention.Full(q, k, v, _config.ChunkSize, rope, _config.AttentionDropout, training)
@@ -98,7 +100,7 @@ public sealed class MovingAverageGatedAttention : nn.Module<Tensor, Tensor>
         tap?.Invoke(prefix + "attention.out", attention);
 
         var gated = Dropout(attention * gate, _config.HiddenDropout);
-        var h = Dropout(wh1.forward(mx) + wh2.forward(gated), _config.Dropout);
+        var h = Dropout(_precision.Linear(wh1, mx) + _precision.Linear(wh2, gated), _config.Dropout);
         var y = h + x;
         tap?.Invoke(prefix + "attn_out", y);
 

@@ -12,6 +12,7 @@ namespace Megalodon.ML.Model;
 public sealed class NormalizedFeedForward : nn.Module<Tensor, Tensor>
 {
     private readonly MegalodonConfig _config;
+    private readonly PrecisionPolicy _precision;
     private readonly OffsetLayerNorm norm;
     private readonly Linear fc1;
     private readonly Linear fc2;
@@ -19,10 +20,11 @@ public sealed class NormalizedFeedForward : nn.Module<Tensor, Tensor>
     // Registered name; Module.to() re-binds fields by name.
     private Parameter? alpha;
 
-    /// <summary>Creates the sub-layer for layer <paramref name="layerIndex"/> (the layer scale starts at 0.1·0.5^layer).</summary>
-    public NormalizedFeedForward(MegalodonConfig config, int layerIndex) : base(nameof(NormalizedFeedForward))
+    /// <summary>Creates the sub-layer for layer <paramref name="layerIndex"/> (the layer scale starts at 0.1·0.5^layer), computing its projections under <paramref name="precision"/>.</summary>
+    public NormalizedFeedForward(MegalodonConfig config, int layerIndex, PrecisionPolicy precision) : base(nameof(NormalizedFeedForward))
     {
         _config = config;
+        _precision = precision;
         int d = config.ModelDim, f = config.FfnHiddenDim;
         norm = new OffsetLayerNorm(d, config.NormEps, config.NormAffine);
         fc1 = nn.Linear(d, f, hasBias: false);
@@ -50,10 +52,10 @@ public sealed class NormalizedFeedForward : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var u = norm.forward(y);
-        var hidden = nn.functional.silu(fc1.forward(u));
-        if (fc3 is not null) hidden = hidden * fc3.forward(u);
+        var hidden = nn.functional.silu(_precision.Linear(fc1, u));
+        if (fc3 is not null) hidden = hidden * _precision.Linear(fc3, u);
         if (training && _config.HiddenDropout > 0) hidden = nn.functional.dropout(hidden, _config.HiddenDropout, training);
-        var output = fc2.forward(hidden);
+        var output = _precision.Linear(fc2, hidden);
         if (training && _config.Dropout > 0) output = nn.functional.dropout(output, _config.Dropout, training);
         if (alpha is not null) output = output * alpha;
         return output.MoveToOuterDisposeScope();
