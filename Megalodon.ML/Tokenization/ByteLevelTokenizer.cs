@@ -69,7 +69,12 @@ public sealed class ByteLevelTokenizer : Tokenizer
     {
         ReadOnlySpan<char> chars = text is null ? textSpan : text.AsSpan();
         // Same replacement rule as Encode (a lone surrogate counts as U+FFFD's three bytes).
-        return Math.Min(Encoding.UTF8.GetByteCount(chars), settings.MaxTokenCount);
+        int all = Encoding.UTF8.GetByteCount(chars);
+        if (all <= settings.MaxTokenCount)
+            return all;
+        int counted = 0; // under a budget, stop where Encode stops: before the character that would not fit
+        Encode(chars, settings.MaxTokenCount, (_, _, _) => counted++);
+        return counted;
     }
 
     /// <inheritdoc />
