@@ -1,0 +1,128 @@
+using Megalodon.ML.Tokenization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Megalodon.ML.Transforms;
+
+/// <summary>
+/// Base of Megalodon.ML's fitted transformers. It writes the model header through ML.NET's own persistence, so
+/// <c>mlContext.Model.Save</c> stores our transformers and a fresh <c>new MLContext().Model.Load</c> rebuilds them
+/// (found through their <c>[assembly: LoadableClass]</c> registration and the loader assembly name in the header).
+/// </summary>
+/// <remarks>
+/// A derived transformer supplies its <see cref="ModelVersion"/> (from <see cref="CreateVersionInfo"/>), writes its
+/// fields in <see cref="SaveContents"/>, and reads them back in a static <c>Create(IHostEnvironment, ModelLoadContext)</c>
+/// that starts with <c>ctx.CheckAtModel(version)</c>. Large or structured state (tensors, tokenizers) goes into named
+/// binary sections (<see cref="SaveSection"/>/<see cref="LoadSection{T}"/>), stored as separate entries of the model zip.
+/// </remarks>
+public abstract class MegalodonTransformerBase : RowToRowTransformerBase
+{
+    /// <summary>The binary section holding a transformer's tokenizer.</summary>
+    private protected const string TokenizerSection = "Tokenizer.bin";
+
+    private protected MegalodonTransformerBase(IHostEnvironment environment, string registrationName)
+        : base(Contracts.CheckRef(environment, nameof(environment)).Register(registrationName))
+    {
+    }
+
+    /// <summary>The header written at save time and checked at load time.</summary>
+    private protected abstract VersionInfo ModelVersion { get; }
+
+    /// <summary>Writes the transformer's fields after the header; <c>ctx.Writer</c> and the section helpers are available.</summary>
+    private protected abstract void SaveContents(ModelSaveContext ctx);
+
+    /// <summary>Writes the header, then the contents. Sealed so that no transformer forgets the header.</summary>
+    protected sealed override void SaveModel(ModelSaveContext ctx)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(ModelVersion);
+        SaveContents(ctx);
+    }
+
+    /// <summary>
+    /// A model header whose loader is <paramref name="transformerType"/>'s assembly, so loading needs no
+    /// <c>ComponentCatalog.RegisterAssembly</c> call.
+    /// </summary>
+    /// <param name="modelSignature">Exactly 8 ASCII characters identifying the format, e.g. <c>MEGTOKCT</c>.</param>
+    /// <param name="loaderSignature">The name the <c>LoadableClass</c> registration uses.</param>
+    /// <param name="transformerType">The transformer; its assembly is recorded as the loader.</param>
+    /// <param name="version">The format version written now.</param>
+    /// <param name="oldestReadableBy">The oldest reader version that can read what is written now.</param>
+    /// <param name="oldestWeCanRead">The oldest written version this code can still read.</param>
+    private protected static VersionInfo CreateVersionInfo(string modelSignature, string loaderSignature, Type transformerType,
+        uint version = 0x00010001, uint? oldestReadableBy = null, uint? oldestWeCanRead = null)
+    {
+        if (modelSignature is not { Length: 8 })
+            throw new ArgumentException($"A model signature has exactly 8 characters; '{modelSignature}' does not.", nameof(modelSignature));
+        // Note the argument order of VersionInfo: the assembly name comes before the loader signature.
+        return new VersionInfo(modelSignature, version, oldestReadableBy ?? version, oldestWeCanRead ?? version,
+            loaderAssemblyName: transformerType.Assembly.FullName, loaderSignature: loaderSignature);
+    }
+
+    /// <summary>Writes a named binary section (a separate entry next to the model's own stream).</summary>
+    /// <param name="ctx">The save context given to <see cref="SaveContents"/>.</param>
+    /// <param name="name">The section name, unique within the transformer, e.g. <c>Weights.bin</c>.</param>
+    /// <param name="write">Writes the section's bytes.</param>
+    private protected static void SaveSection(ModelSaveContext ctx, string name, Action<BinaryWriter> write)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(write);
+        ctx.SaveBinaryStream(name, write);
+    }
+
+    /// <summary>Reads a named binary section written by <see cref="SaveSection"/>.</summary>
+    /// <param name="ctx">The load context given to the transformer's <c>Create</c>.</param>
+    /// <param name="name">The section name.</param>
+    /// <param name="read">Reads the section's bytes into a value.</param>
+    /// <exception cref="InvalidDataException">The model has no such section.</exception>
+    private protected static T LoadSection<T>(ModelLoadContext ctx, string name, Func<BinaryReader, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        T? value = default;
+        bool found = false;
+        if (!ctx.TryLoadBinaryStream(name, reader => { value = read(reader); found = true; }) || !found)
+            throw new InvalidDataException($"The saved model has no '{name}' section in '{ctx.Directory}'; the file is damaged or was written by an incompatible version.");
+        return value!;
+    }
+
+    /// <summary>Stores a tokenizer in the <see cref="TokenizerSection"/> section.</summary>
+    /// <exception cref="NotSupportedException">The tokenizer cannot be described for saving (see <see cref="ModelTokenizer.CanSave"/>).</exception>
+    private protected static void SaveTokenizer(ModelSaveContext ctx, ModelTokenizer tokenizer)
+    {
+        var spec = tokenizer.ToSpec(); // throws before anything is written when the tokenizer is not saveable
+        SaveSection(ctx, TokenizerSection, spec.WriteTo);
+    }
+
+    /// <summary>Rebuilds the tokenizer stored by <see cref="SaveTokenizer"/>.</summary>
+    private protected static ModelTokenizer LoadTokenizer(ModelLoadContext ctx)
+        => ModelTokenizer.FromSpec(LoadSection(ctx, TokenizerSection, TokenizerSpec.ReadFrom));
+
+    /// <summary>
+    /// Row mapper base for our transformers: saving a mapper saves its transformer, and any active output needs
+    /// all of <see cref="InputColumnIndices"/>.
+    /// </summary>
+    private protected abstract class MegalodonMapperBase : MapperBase
+    {
+        private readonly MegalodonTransformerBase _parent;
+
+        protected MegalodonMapperBase(MegalodonTransformerBase parent, DataViewSchema inputSchema, string name)
+            : base(parent.Host.Register(name), inputSchema, parent)
+        {
+            _parent = parent;
+        }
+
+        /// <summary>Indices in the input schema of the columns the outputs are computed from.</summary>
+        protected abstract IReadOnlyList<int> InputColumnIndices { get; }
+
+        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        {
+            bool anyActive = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
+            var needed = anyActive ? InputColumnIndices.ToHashSet() : [];
+            return needed.Contains;
+        }
+
+        protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
+    }
+}
