@@ -63,7 +63,23 @@ public sealed record LanguageModelTrainerOptions
         if (TotalSteps is { } steps)
             return steps;
         var budget = TokenBudget ?? throw new InvalidOperationException($"Set {nameof(TotalSteps)} or {nameof(TokenBudget)}.");
-        return (budget + TokensPerStep - 1) / TokensPerStep;
+        return StepsForTokenBudget(budget, BatchSize, SequenceLength, GradientAccumulationSteps);
+    }
+
+    /// <summary>
+    /// Optimizer steps that cover <paramref name="tokenBudget"/> input tokens, rounded up: use it to size a schedule
+    /// before the options exist.
+    /// </summary>
+    /// <param name="tokenBudget">Input tokens to train on.</param>
+    /// <param name="batchSize">Windows per micro-batch.</param>
+    /// <param name="sequenceLength">Sequence length <c>L</c>.</param>
+    /// <param name="gradientAccumulationSteps">Micro-batches per step.</param>
+    public static long StepsForTokenBudget(long tokenBudget, int batchSize, int sequenceLength, int gradientAccumulationSteps = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokenBudget);
+        var perStep = (long)batchSize * sequenceLength * gradientAccumulationSteps;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perStep, nameof(batchSize));
+        return (tokenBudget + perStep - 1) / perStep;
     }
 
     /// <summary>Throws when a setting is out of range or inconsistent.</summary>

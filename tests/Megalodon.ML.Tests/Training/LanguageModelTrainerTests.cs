@@ -209,6 +209,8 @@ public sealed class LanguageModelTrainerTests
     {
         var options = Options() with { TotalSteps = null, TokenBudget = 100 };
         Assert.AreEqual(4, options.ResolveTotalSteps()); // 32 tokens per step
+        Assert.AreEqual(4, LanguageModelTrainerOptions.StepsForTokenBudget(100, batchSize: 2, sequenceLength: 8, gradientAccumulationSteps: 2));
+        Assert.AreEqual(3, LanguageModelTrainerOptions.StepsForTokenBudget(96, batchSize: 2, sequenceLength: 8, gradientAccumulationSteps: 2));
         Assert.ThrowsExactly<ArgumentException>(() => (Options() with { TokenBudget = 100 }).Validate());
     }
 
