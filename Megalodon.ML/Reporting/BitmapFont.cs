@@ -2,15 +2,17 @@ namespace Megalodon.ML.Reporting;
 
 /// <summary>
 /// A built-in 5x7 pixel font for printable ASCII (32..126), so charts need no font files or packages.
-/// Each glyph is five column bytes, left to right; bit 0 of a byte is the glyph's top row.
+/// Capitals and digits fill rows 0..6; g, j, p, q and y hang two rows below into a 5x9 cell.
 /// Characters outside the range draw as '?'.
 /// </summary>
 public static class BitmapFont
 {
     /// <summary>Glyph width in font pixels.</summary>
     public const int GlyphWidth = 5;
-    /// <summary>Glyph height in font pixels.</summary>
-    public const int GlyphHeight = 7;
+    /// <summary>Height of capitals and digits in font pixels (rows 0..6; the baseline is under row 6).</summary>
+    public const int CapHeight = 7;
+    /// <summary>Glyph cell height in font pixels, descenders included.</summary>
+    public const int GlyphHeight = CapHeight + 2;
     /// <summary>Horizontal distance from one character to the next (glyph plus one pixel of spacing).</summary>
     public const int Advance = GlyphWidth + 1;
     /// <summary>Vertical distance from one line of text to the next.</summary>
@@ -19,7 +21,7 @@ public static class BitmapFont
     private const char First = ' ';
     private const char Last = '~';
 
-    // ASCII 32..126 in order, ten glyphs a line.
+    // ASCII 32..126 in order, ten glyphs a line: five column bytes each, left to right, bit 0 the top row.
     private static readonly byte[] Glyphs = Convert.FromHexString(
         "0000000000" + "00005F0000" + "0007000700" + "147F147F14" + "242A7F2A12" + "2313086462" + "3649552250" + "0005030000" + "001C224100" + "0041221C00" +
         "082A1C2A08" + "08083E0808" + "0050300000" + "0808080808" + "0060600000" + "2010080402" + "3E5149453E" + "00427F4000" + "4261514946" + "2141454B31" +
@@ -32,12 +34,23 @@ public static class BitmapFont
         "7C14141408" + "081414187C" + "7C08040408" + "4854545420" + "043F444020" + "3C4040207C" + "1C2040201C" + "3C4030403C" + "4428102844" + "0C5050503C" +
         "4464544C44" + "0008364100" + "00007F0000" + "0041360800" + "0804081008");
 
+    // Letters with descenders, redrawn on nine rows (bits 7 and 8 fall below the baseline).
+    private static readonly Dictionary<char, ushort[]> Descenders = new()
+    {
+        ['g'] = [0x038, 0x144, 0x144, 0x144, 0x0FC],
+        ['j'] = [0x080, 0x100, 0x104, 0x0FD, 0x000],
+        ['p'] = [0x1FC, 0x044, 0x044, 0x044, 0x038],
+        ['q'] = [0x038, 0x044, 0x044, 0x044, 0x1FC],
+        ['y'] = [0x03C, 0x140, 0x140, 0x140, 0x0FC],
+    };
+
     /// <summary>Whether the font pixel at (<paramref name="column"/>, <paramref name="row"/>) of a character's glyph is ink.</summary>
     public static bool IsInk(char c, int column, int row)
     {
         if ((uint)column >= GlyphWidth || (uint)row >= GlyphHeight) return false;
         if (c < First || c > Last) c = '?';
-        return (Glyphs[(c - First) * GlyphWidth + column] >> row & 1) != 0;
+        var bits = Descenders.TryGetValue(c, out var tall) ? tall[column] : Glyphs[(c - First) * GlyphWidth + column];
+        return (bits >> row & 1) != 0;
     }
 
     /// <summary>

@@ -88,7 +88,7 @@ public sealed class PngImageTests
         const string text = "Ag|9";
         var (w, h) = BitmapFont.Measure(text, scale: 2);
         Assert.AreEqual((4 * 6 - 1) * 2, w);
-        Assert.AreEqual(14, h);
+        Assert.AreEqual(18, h); // nine rows: descenders included
         image.DrawText(5, 6, text, Rgba.Black, scale: 2);
         var inked = 0;
         for (var y = 0; y < image.Height; y++)
