@@ -1,0 +1,33 @@
+namespace Megalodon.ML.Reporting;
+
+/// <summary>
+/// CRC-32 (ISO-HDLC, reflected polynomial 0xEDB88320), the checksum PNG chunks carry.
+/// Written here because System.IO.Hashing is a package, not part of the BCL.
+/// </summary>
+internal static class Crc32
+{
+    private static readonly uint[] Table = BuildTable();
+
+    private static uint[] BuildTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            var c = n;
+            for (var k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        return table;
+    }
+
+    /// <summary>Continues a running CRC (start from 0) over more bytes.</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
+    {
+        var c = ~crc;
+        foreach (var b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
+        return ~c;
+    }
+
+    /// <summary>CRC of one buffer.</summary>
+    public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
+}
