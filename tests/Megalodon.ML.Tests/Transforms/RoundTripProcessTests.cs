@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using System.Diagnostics;
 using System.Reflection;
 using Megalodon.ML.Tokenization;
@@ -31,6 +32,33 @@ public sealed class RoundTripProcessTests
             StringAssert.Contains(stderr, "loaded: TokenCountTransformer"); // rebuilt as our type, not a stand-in
             string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             CollectionAssert.AreEqual(expected.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), lines);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void AFreshProcessLoadsAPretrainedLanguageModelAndScoresTheSame()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = Megalodon.ML.Tests.Pretraining.PretrainTestData.TextData(mlContext);
+        using var model = mlContext.Transforms.Megalodon().Pretrain(Megalodon.ML.Tests.Pretraining.PretrainTestData.Options()).Fit(data);
+        string[] texts = Megalodon.ML.Tests.Pretraining.PretrainTestData.Documents[..3];
+        float[] expected = model.Transform(Megalodon.ML.Tests.Pretraining.PretrainTestData.TextData(mlContext, texts)).GetColumn<float>("NegativeLogLikelihood").ToArray();
+
+        string path = Path.Combine(Path.GetTempPath(), $"megalodon-roundtrip-lm-{Guid.NewGuid():N}.zip");
+        try
+        {
+            mlContext.Model.Save(model, data.Schema, path);
+            var (exitCode, stdout, stderr) = RunHost([path, "Text", "NegativeLogLikelihood", .. texts]);
+            Assert.AreEqual(0, exitCode, $"host failed:\n{stderr}");
+            StringAssert.Contains(stderr, "loaded: MegalodonLanguageModelTransformer");
+            float[] actual = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(line => float.Parse(line, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.HasCount(expected.Length, actual);
+            for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-6f, $"row {i}");
         }
         finally
         {

@@ -1,0 +1,272 @@
+using System.Security.Cryptography;
+using Megalodon.ML.Checkpoints;
+using Megalodon.ML.Generation;
+using Megalodon.ML.Inference;
+using Megalodon.ML.Integration;
+using Megalodon.ML.Model;
+using Megalodon.ML.Tokenization;
+using Megalodon.ML.Transforms;
+using Megalodon.ML.Transforms.Data;
+using Megalodon.ML.Transforms.Pretraining;
+using Megalodon.ML.Transforms.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+[assembly: LoadableClass(typeof(MegalodonLanguageModelTransformer), null, typeof(SignatureLoadModel),
+    MegalodonLanguageModelTransformer.UserName, MegalodonLanguageModelTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(MegalodonLanguageModelTransformer), null, typeof(SignatureLoadRowMapper),
+    MegalodonLanguageModelTransformer.UserName, MegalodonLanguageModelTransformer.LoaderSignature)]
+
+namespace Megalodon.ML.Transforms.Pretraining;
+
+/// <summary>
+/// A fitted Megalodon language model. As an ML.NET transformer it adds, per row of a text column, the mean
+/// negative log-likelihood, the perplexity and a pooled embedding, computed lazily in batches of rows. It also
+/// generates text, and serves as a Microsoft.Extensions.AI <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> and
+/// <see cref="IChatClient"/>. It round-trips through <c>mlContext.Model.Save</c>/<c>Load</c> with its weights,
+/// config and tokenizer inside the .zip.
+/// </summary>
+public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase, ITransformer,
+    IEmbeddingGenerator<string, Embedding<float>>, IChatClient, IDisposable
+{
+    internal const string LoaderSignature = "MegalodonLanguageModel";
+    internal const string UserName = "Megalodon Language Model";
+    private const string WeightsSection = "Weights.safetensors";
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGALMTR", LoaderSignature, typeof(MegalodonLanguageModelTransformer));
+
+    private readonly SequenceScorer _scorer;
+    private readonly MegalodonEmbeddingGenerator _embeddings;
+    private readonly MegalodonChatClient _chat;
+
+    internal MegalodonLanguageModelTransformer(IHostEnvironment environment, MegalodonModel model, ModelTokenizer tokenizer, LanguageModelScoringOptions scoring)
+        : base(environment, nameof(MegalodonLanguageModelTransformer))
+    {
+        Host.CheckValue(model, nameof(model));
+        Host.CheckValue(tokenizer, nameof(tokenizer));
+        scoring.Validate();
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model only {model.Config.VocabSize}.");
+        Model = model;
+        Tokenizer = tokenizer;
+        Scoring = scoring;
+        _scorer = new SequenceScorer(model, scoring.Pooling, tokenizer.EndOfTextId);
+        _embeddings = new MegalodonEmbeddingGenerator(model, tokenizer.Tokenizer, tokenizer.EndOfTextId, scoring.Pooling);
+        _chat = new MegalodonChatClient(model, tokenizer.Tokenizer, tokenizer.EndOfTextId);
+    }
+
+    /// <summary>The trained network.</summary>
+    public MegalodonModel Model { get; }
+    /// <summary>The tokenizer the model was trained with.</summary>
+    public ModelTokenizer Tokenizer { get; }
+    /// <summary>The columns read and written by <see cref="Transform"/>.</summary>
+    public LanguageModelScoringOptions Scoring { get; }
+    /// <summary>What training did (losses, validations); null for a model loaded from disk.</summary>
+    public Megalodon.ML.Training.TrainingResult? TrainingResult { get; internal init; }
+
+    /// <summary>Scores <paramref name="input"/> lazily, running the model on batches of <see cref="LanguageModelScoringOptions.BatchSize"/> rows.</summary>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        TextColumn.CheckSchema(Host, input.Schema, Scoring.InputColumnName);
+        return CreateBatchedMapper().Apply(input);
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+
+    /// <summary>Scores texts directly (mean NLL, token count, embedding per text), in input order.</summary>
+    /// <exception cref="ArgumentException">A text is empty.</exception>
+    public IReadOnlyList<SequenceScore> Score(IReadOnlyList<string> texts)
+    {
+        Host.CheckValue(texts, nameof(texts));
+        var ids = texts.Select((text, i) =>
+        {
+            if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException($"Text {i} is empty: there is nothing to score.", nameof(texts));
+            return Tokenizer.Encode(text);
+        }).ToList();
+        return _scorer.Score(ids);
+    }
+
+    /// <summary>Generates a continuation of <paramref name="prompt"/>.</summary>
+    public string Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId).Generate(prompt, options, cancellationToken);
+
+    /// <summary>Generates a continuation of <paramref name="prompt"/>, streamed as text pieces; memory stays bounded whatever the prompt length.</summary>
+    public IAsyncEnumerable<string> GenerateAsync(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId).GenerateAsync(prompt, options, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        _embeddings.GenerateAsync(values, options, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        _chat.GetResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        _chat.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : _embeddings.GetService(serviceType, serviceKey) ?? _chat.GetService(serviceType, serviceKey);
+
+    /// <summary>Releases the model's tensors.</summary>
+    public void Dispose() => Model.Dispose();
+
+    private BatchedColumnMapper<ReadOnlyMemory<char>, SequenceScore> CreateBatchedMapper() =>
+        new(Scoring.InputColumnName, OutputColumns(), texts => Score(texts.Select(t => t.ToString()).ToList()), Scoring.BatchSize);
+
+    private IReadOnlyList<BatchedOutputColumn<SequenceScore>> OutputColumns() =>
+    [
+        BatchedOutputColumn<SequenceScore>.Create(Scoring.NegativeLogLikelihoodColumnName, NumberDataViewType.Single, (SequenceScore s, ref float v) => v = (float)s.MeanNegativeLogLikelihood),
+        BatchedOutputColumn<SequenceScore>.Create(Scoring.PerplexityColumnName, NumberDataViewType.Single, (SequenceScore s, ref float v) => v = (float)s.Perplexity),
+        BatchedOutputColumn<SequenceScore>.Create(Scoring.EmbeddingColumnName, new VectorDataViewType(NumberDataViewType.Single, Model.Config.ModelDim),
+            (SequenceScore s, ref VBuffer<float> v) =>
+            {
+                var editor = VBufferEditor.Create(ref v, s.Embedding.Length);
+                s.Embedding.CopyTo(editor.Values);
+                v = editor.Commit();
+            }),
+    ];
+
+    private protected override VersionInfo ModelVersion => Version;
+
+    // *** Binary format, version 0x00010001 ***
+    //   string: config JSON (reference field names)
+    //   string ×4: input, NLL, perplexity, embedding column names
+    //   int: pooling; int: batch size
+    //   byte[32]: SHA-256 of the weights section
+    //   section Tokenizer.bin: TokenizerSpec
+    //   section Weights.safetensors: int length, then the reference state dict as safetensors bytes
+    private protected override void SaveContents(ModelSaveContext ctx)
+    {
+        byte[] weights = SerializeWeights(Model);
+        ctx.SaveNonEmptyString(Model.Config.ToJson());
+        ctx.SaveNonEmptyString(Scoring.InputColumnName);
+        ctx.SaveNonEmptyString(Scoring.NegativeLogLikelihoodColumnName);
+        ctx.SaveNonEmptyString(Scoring.PerplexityColumnName);
+        ctx.SaveNonEmptyString(Scoring.EmbeddingColumnName);
+        ctx.Writer.Write((int)Scoring.Pooling);
+        ctx.Writer.Write(Scoring.BatchSize);
+        ctx.Writer.Write(SHA256.HashData(weights));
+        SaveTokenizer(ctx, Tokenizer);
+        SaveSection(ctx, WeightsSection, writer => { writer.Write(weights.Length); writer.Write(weights); });
+    }
+
+    // Factory for SignatureLoadModel.
+    private static MegalodonLanguageModelTransformer Create(IHostEnvironment environment, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(environment, nameof(environment));
+        environment.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(Version);
+        var config = MegalodonConfig.FromJson(ctx.LoadNonEmptyString());
+        var scoring = new LanguageModelScoringOptions
+        {
+            InputColumnName = ctx.LoadNonEmptyString(),
+            NegativeLogLikelihoodColumnName = ctx.LoadNonEmptyString(),
+            PerplexityColumnName = ctx.LoadNonEmptyString(),
+            EmbeddingColumnName = ctx.LoadNonEmptyString(),
+            Pooling = (PoolingMode)ctx.Reader.ReadInt32(),
+            BatchSize = ctx.Reader.ReadInt32(),
+        };
+        byte[] expectedHash = ctx.Reader.ReadBytes(32);
+        var tokenizer = LoadTokenizer(ctx);
+        byte[] weights = LoadSection(ctx, WeightsSection, reader => reader.ReadBytes(reader.ReadInt32()));
+        if (!SHA256.HashData(weights).AsSpan().SequenceEqual(expectedHash))
+            throw new InvalidDataException($"The saved Megalodon model is corrupt: the checksum of its weights ({WeightsSection}) does not match.");
+        var model = new MegalodonModel(config);
+        model.LoadReferenceStateDict(DeserializeWeights(weights));
+        model.eval();
+        return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring);
+    }
+
+    // Factory for SignatureLoadRowMapper.
+    private static IRowMapper Create(IHostEnvironment environment, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(environment, ctx).MakeRowMapper(inputSchema);
+
+    /// <summary>The weights as safetensors bytes (through a temporary file: the writer is file-based and atomic).</summary>
+    private static byte[] SerializeWeights(MegalodonModel model)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
+        var tensors = model.ReferenceStateDict();
+        try
+        {
+            SafeTensors.Save(path, tensors);
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+            File.Delete(path);
+        }
+    }
+
+    private static Dictionary<string, TorchSharp.torch.Tensor> DeserializeWeights(byte[] weights)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            File.WriteAllBytes(path, weights);
+            return SafeTensors.Load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    private sealed class Mapper : MegalodonMapperBase
+    {
+        private readonly MegalodonLanguageModelTransformer _parent;
+        private readonly int _inputIndex;
+
+        public Mapper(MegalodonLanguageModelTransformer parent, DataViewSchema inputSchema) : base(parent, inputSchema, nameof(Mapper))
+        {
+            _parent = parent;
+            _inputIndex = TextColumn.CheckSchema(Host, inputSchema, parent.Scoring.InputColumnName);
+        }
+
+        protected override IReadOnlyList<int> InputColumnIndices => [_inputIndex];
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
+            _parent.OutputColumns().Select(c => new DataViewSchema.DetachedColumn(c.Name, c.Type)).ToArray();
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            var getText = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_inputIndex]);
+            // All outputs of a row share one forward pass: cache the score by row position.
+            long cachedPosition = -1;
+            SequenceScore? cached = null;
+            SequenceScore Current()
+            {
+                if (cached is null || cachedPosition != input.Position)
+                {
+                    ReadOnlyMemory<char> text = default;
+                    getText(ref text);
+                    cached = _parent.Score([text.ToString()])[0];
+                    cachedPosition = input.Position;
+                }
+                return cached;
+            }
+            return iinfo switch
+            {
+                0 => (ValueGetter<float>)((ref float v) => v = (float)Current().MeanNegativeLogLikelihood),
+                1 => (ValueGetter<float>)((ref float v) => v = (float)Current().Perplexity),
+                _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
+                {
+                    var embedding = Current().Embedding;
+                    var editor = VBufferEditor.Create(ref v, embedding.Length);
+                    embedding.CopyTo(editor.Values);
+                    v = editor.Commit();
+                }),
+            };
+        }
+    }
+}
