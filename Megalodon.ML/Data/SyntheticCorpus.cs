@@ -80,8 +80,8 @@ public sealed class SyntheticCorpus
     /// <summary>The documents.</summary>
     public IReadOnlyList<SyntheticDocument> Documents { get; }
 
-    /// <summary>Size of the key set, <c>70^KeySyllables</c>.</summary>
-    public long KeyCount => KeyCountFor(Options.KeySyllables);
+    /// <summary>Size of the key set: <c>70^KeySyllables</c> for syllable keys, <c>10^KeySyllables</c> for digit keys.</summary>
+    public long KeyCount => Options.KeyStyle == SyntheticKeyStyle.Digits ? (long)Math.Pow(10, Options.KeySyllables) : KeyCountFor(Options.KeySyllables);
 
     /// <summary>Loss (nats) over a recalled key's characters of a model that cannot see its earlier mention: <c>ln(KeyCount)</c>.</summary>
     public double ChanceRecallLoss => Math.Log(KeyCount);
@@ -120,7 +120,7 @@ public sealed class SyntheticCorpus
 
     private static SyntheticDocument Generate(ref DeterministicRandom rng, SyntheticCorpusOptions o)
     {
-        var key = NewKey(ref rng, o.KeySyllables);
+        var key = o.KeyStyle == SyntheticKeyStyle.Digits ? NewDigitKey(ref rng, o.KeySyllables) : NewKey(ref rng, o.KeySyllables);
         var role = Roles[rng.Next(0, Roles.Length)];
         var target = rng.Next(o.MinDocumentLength, o.MaxDocumentLength + 1);
         var text = new StringBuilder(target + o.MaxRecallDistance + 200);
@@ -152,6 +152,13 @@ public sealed class SyntheticCorpus
         while (text.Length < target);
 
         return new SyntheticDocument(text.ToString(), key, introStart, recalls);
+    }
+
+    private static string NewDigitKey(ref DeterministicRandom rng, int digits)
+    {
+        var key = new StringBuilder(digits);
+        for (int i = 0; i < digits; i++) key.Append((char)('0' + rng.Next(0, 10)));
+        return key.ToString();
     }
 
     private static string NewKey(ref DeterministicRandom rng, int syllables)

@@ -27,8 +27,11 @@ public sealed record SyntheticCorpusOptions
     /// <summary>Maximum characters (before rounding up to whole sentences) between a key's previous mention and its recall.</summary>
     public int MaxRecallDistance { get; init; } = 800;
 
-    /// <summary>Consonant–vowel syllables per key; the key set has <c>70^KeySyllables</c> members.</summary>
+    /// <summary>Units per key: consonant–vowel syllables (70 choices each) or digits (10 each), by <see cref="KeyStyle"/>.</summary>
     public int KeySyllables { get; init; } = 3;
+
+    /// <summary>What keys are made of. Digits never occur in the filler text, so a key is recognisable wherever it is seen.</summary>
+    public SyntheticKeyStyle KeyStyle { get; init; } = SyntheticKeyStyle.Syllables;
 
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
