@@ -86,11 +86,12 @@ public sealed class PretrainCommand : ICliCommand
     {
         var a = PretrainArguments.Parse(args);
         var defaults = a.IsMainJob ? PretrainDefaults.MainJob : PretrainDefaults.UserData;
-        var (documents, dataDescription) = ReadDocuments(a, error);
+        // Argument problems first, then data problems.
         var (config, tokenizer, modelDescription) = ResolveModel(a, defaults);
         int sequenceLength = a.SequenceLength ?? defaults.SequenceLength;
         try { config.CheckSequenceLength(sequenceLength); }
         catch (ArgumentException ex) { throw new UsageException($"{ex.Message} Choose another {PretrainArguments.SeqLen}."); }
+        var (documents, dataDescription) = ReadDocuments(a, error);
         int seed = a.RandomSeed ?? defaults.Seed;
         bool defaultLength = a.MaxSteps is null && a.TokenBudget is null;
 
