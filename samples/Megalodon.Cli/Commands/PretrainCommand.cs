@@ -121,7 +121,7 @@ public sealed class PretrainCommand : ICliCommand
         output.WriteLine($"data      {dataDescription}");
         output.WriteLine($"model     {modelDescription}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training  {(options.MaxSteps is { } s ? $"{s} steps" : $"{options.TokenBudget} tokens")} of {options.BatchSize} x {sequenceLength} tokens, lr {options.LearningRate:G4} {options.Decay.ToString().ToLowerInvariant()}, warm-up {(options.WarmupSteps is { } w ? w.ToString(CultureInfo.InvariantCulture) : "10%")}, seed {seed}, device {options.Device}"));
+            $"training  {(options.MaxSteps is { } s ? $"{s} steps" : $"{options.TokenBudget} tokens")} of {options.BatchSize} x {sequenceLength} tokens, lr {options.LearningRate:G4} {options.Decay.ToString().ToLowerInvariant()}, warm-up {(options.WarmupSteps is { } w ? $"{w} steps" : "10% of steps")}, seed {seed}, device {options.Device}"));
         output.Flush();
 
         var ml = new MLContext(seed);
