@@ -91,6 +91,7 @@ public sealed class PretrainCommand : ICliCommand
         int sequenceLength = a.SequenceLength ?? defaults.SequenceLength;
         try { config.CheckSequenceLength(sequenceLength); }
         catch (ArgumentException ex) { throw new UsageException($"{ex.Message} Choose another {PretrainArguments.SeqLen}."); }
+        CheckCheckpointFolder(a);
         var (documents, dataDescription) = ReadDocuments(a, error);
         int seed = a.RandomSeed ?? defaults.Seed;
         bool defaultLength = a.MaxSteps is null && a.TokenBudget is null;
@@ -179,6 +180,18 @@ public sealed class PretrainCommand : ICliCommand
                 WriteSample(model, a.Prompt ?? defaults.SamplePrompt, sampleTokens, seed, output);
         }
         return 0;
+    }
+
+    /// <summary>A fresh run must not mix with another run's checkpoints; a resume needs some.</summary>
+    private static void CheckCheckpointFolder(PretrainArguments a)
+    {
+        if (a.CheckpointFolder is not { } folder) return;
+        var steps = Directory.Exists(folder) ? new FolderCheckpointStore(folder).ListSteps() : [];
+        if (a.ResumeFromCheckpoint && steps.Count == 0)
+            throw new CommandFailedException($"{PretrainArguments.Resume}: '{folder}' holds no checkpoint to resume from.");
+        if (!a.ResumeFromCheckpoint && steps.Count > 0)
+            throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
+                $"'{folder}' already holds checkpoints of another run (last step {steps[^1]}); add {PretrainArguments.Resume} to continue it, or choose an empty folder."));
     }
 
     private static (IReadOnlyList<string> Documents, string Description) ReadDocuments(PretrainArguments a, TextWriter error)

@@ -83,6 +83,29 @@ public sealed class PretrainCliTests
     }
 
     [TestMethod]
+    public void CheckpointsResumeAndAreNotMixedWithAnotherRun()
+    {
+        var fixture = TinyCliModel.Get();
+        using var scratch = new ScratchFolder();
+        var checkpoints = scratch.File("ck");
+        var (code, _, error) = CliRunner.Run(TinyCliModel.PretrainArgs(fixture.DataFolder, fixture.ConfigPath, scratch.File("m.zip"), "--checkpoints", checkpoints, "--resume"));
+        Assert.AreEqual(1, code, error);
+        StringAssert.Contains(error, "holds no checkpoint to resume from");
+
+        (code, _, error) = CliRunner.Run(TinyCliModel.PretrainArgs(fixture.DataFolder, fixture.ConfigPath, scratch.File("m.zip"), "--checkpoints", checkpoints));
+        Assert.AreEqual(0, code, error);
+        Assert.IsTrue(Directory.EnumerateDirectories(checkpoints, "step-*").Any());
+
+        (code, _, error) = CliRunner.Run(TinyCliModel.PretrainArgs(fixture.DataFolder, fixture.ConfigPath, scratch.File("m.zip"), "--checkpoints", checkpoints));
+        Assert.AreEqual(1, code, error);
+        StringAssert.Contains(error, "already holds checkpoints of another run (last step 3); add --resume");
+
+        (code, _, error) = CliRunner.Run(TinyCliModel.PretrainArgs(fixture.DataFolder, fixture.ConfigPath, scratch.File("m.zip"), "--checkpoints", checkpoints, "--resume"));
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(error, "Resumed from step 3");
+    }
+
+    [TestMethod]
     [DataRow("--steps", "3", "--tokens", "100")]
     [DataRow("--preset", "tiny", "--config", "c.json")]
     [DataRow("--resume")]
