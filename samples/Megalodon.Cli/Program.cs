@@ -4,6 +4,9 @@ using Megalodon.Cli.Commands;
 ICliCommand[] verbs =
 [
     new ParityCommand(),
+    new PretrainCommand(),
+    new GenerateCommand(),
+    new PerplexityCommand(),
 ];
 
 return CommandDispatcher.Run(args, verbs, Console.Out, Console.Error);

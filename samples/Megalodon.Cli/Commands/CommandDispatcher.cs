@@ -2,12 +2,16 @@ namespace Megalodon.Cli.Commands;
 
 /// <summary>
 /// Routes <c>megalodon &lt;verb&gt; [options]</c> to a verb: <c>--help</c> (global or per verb) prints help and exits 0,
-/// an unknown verb or bad arguments print the usage and exit 2.
+/// an unknown verb or bad arguments print the usage and exit 2, a <see cref="CommandFailedException"/> prints its message
+/// and exits 1.
 /// </summary>
 public static class CommandDispatcher
 {
     /// <summary>Exit code of a usage error.</summary>
     public const int UsageExitCode = 2;
+
+    /// <summary>Exit code of a verb that failed (<see cref="CommandFailedException"/>).</summary>
+    public const int FailureExitCode = 1;
 
     /// <summary>Dispatches <paramref name="args"/> to one of <paramref name="commands"/>.</summary>
     /// <param name="args">The process arguments.</param>
@@ -55,6 +59,11 @@ public static class CommandDispatcher
             error.WriteLine($"megalodon {command.Name}: {ex.Message}");
             error.Write(command.Usage);
             return UsageExitCode;
+        }
+        catch (CommandFailedException ex)
+        {
+            error.WriteLine($"megalodon {command.Name}: {ex.Message}");
+            return FailureExitCode;
         }
     }
 

@@ -3,12 +3,13 @@ using System.Globalization;
 namespace Megalodon.Cli.Commands;
 
 /// <summary>
-/// A small option parser for verbs: <c>--name value</c>, <c>--name=value</c>, flags, positional arguments, and
-/// <c>--</c> to end options. Unknown options are usage errors.
+/// A small option parser for verbs: <c>--name value</c>, <c>--name=value</c>, flags, repeatable options, positional
+/// arguments, and <c>--</c> to end options. Unknown options are usage errors.
 /// </summary>
 public sealed class CommandOptions
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
     private CommandOptions(List<string> positionals) => Positionals = positionals;
@@ -20,11 +21,14 @@ public sealed class CommandOptions
     /// <param name="args">The verb's arguments.</param>
     /// <param name="valueOptions">Options that take a value (with their leading <c>--</c>).</param>
     /// <param name="flagOptions">Options that take no value.</param>
+    /// <param name="repeatableOptions">Options that take a value and may be given more than once (read with <see cref="Values"/>).</param>
     /// <exception cref="UsageException">An option is unknown, repeated, or lacks its value.</exception>
-    public static CommandOptions Parse(IReadOnlyList<string> args, IEnumerable<string> valueOptions, IEnumerable<string>? flagOptions = null)
+    public static CommandOptions Parse(IReadOnlyList<string> args, IEnumerable<string> valueOptions, IEnumerable<string>? flagOptions = null,
+        IEnumerable<string>? repeatableOptions = null)
     {
         var takesValue = new HashSet<string>(valueOptions, StringComparer.Ordinal);
         var isFlag = new HashSet<string>(flagOptions ?? [], StringComparer.Ordinal);
+        var repeatable = new HashSet<string>(repeatableOptions ?? [], StringComparer.Ordinal);
         var result = new CommandOptions([]);
         var positionals = (List<string>)result.Positionals;
         bool optionsEnded = false;
@@ -43,10 +47,15 @@ public sealed class CommandOptions
                 if (inlineValue is not null) throw new UsageException($"Option {name} takes no value.");
                 result._flags.Add(name);
             }
-            else if (takesValue.Contains(name))
+            else if (takesValue.Contains(name) || repeatable.Contains(name))
             {
                 var value = inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new UsageException($"Option {name} needs a value."));
-                if (!result._values.TryAdd(name, value)) throw new UsageException($"Option {name} is given twice.");
+                if (repeatable.Contains(name))
+                {
+                    if (!result._repeated.TryGetValue(name, out var list)) result._repeated[name] = list = [];
+                    list.Add(value);
+                }
+                else if (!result._values.TryAdd(name, value)) throw new UsageException($"Option {name} is given twice.");
             }
             else throw new UsageException($"Unknown option '{name}'.");
         }
@@ -69,4 +78,63 @@ public sealed class CommandOptions
             throw new UsageException($"Option {option} needs an integer from {min} to {max} (got '{text}').");
         return value;
     }
+
+    /// <summary>Every value of a repeatable option, in order; empty when absent.</summary>
+    public IReadOnlyList<string> Values(string option) => _repeated.TryGetValue(option, out var list) ? list : [];
+
+    /// <summary>An integer option within [<paramref name="min"/>, <paramref name="max"/>], or null when absent.</summary>
+    /// <exception cref="UsageException">The value is not an integer in range.</exception>
+    public int? IntOrNull(string option, int min = int.MinValue, int max = int.MaxValue) =>
+        Value(option) is null ? null : Int(option, 0, min, max);
+
+    /// <summary>
+    /// A positive count such as a token budget, with an optional <c>k</c>, <c>M</c> or <c>G</c> suffix (10^3, 10^6, 10^9),
+    /// or null when absent.
+    /// </summary>
+    /// <exception cref="UsageException">The value is not a positive count.</exception>
+    public long? CountOrNull(string option)
+    {
+        var text = Value(option);
+        if (text is null) return null;
+        var (digits, scale) = text.Length > 0 ? char.ToLowerInvariant(text[^1]) switch
+        {
+            'k' => (text[..^1], 1_000L),
+            'm' => (text[..^1], 1_000_000L),
+            'g' => (text[..^1], 1_000_000_000L),
+            _ => (text, 1L),
+        } : (text, 1L);
+        if (!double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value * scale >= 1) || value * scale > long.MaxValue / 2)
+            throw new UsageException($"Option {option} needs a positive count such as 500000 or 2M (got '{text}').");
+        return (long)Math.Round(value * scale);
+    }
+
+    /// <summary>
+    /// A number option within [<paramref name="min"/>, <paramref name="max"/>] (or above <paramref name="min"/> when
+    /// <paramref name="minExclusive"/>), or <paramref name="fallback"/> when absent.
+    /// </summary>
+    /// <exception cref="UsageException">The value is not a number in range.</exception>
+    public double Double(string option, double fallback, double min = double.MinValue, double max = double.MaxValue, bool minExclusive = false)
+    {
+        var text = Value(option);
+        if (text is null) return fallback;
+        bool aboveMin(double v) => minExclusive ? v > min : v >= min;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || !aboveMin(value) || value > max)
+        {
+            var range = (minExclusive ? $"above {Format(min)}" : $"from {Format(min)}") + (max == double.MaxValue ? "" : $" to {Format(max)}");
+            throw new UsageException($"Option {option} needs a number {range} (got '{text}').");
+        }
+        return value;
+    }
+
+    /// <summary>A choice among <paramref name="choices"/> (case-insensitive), or <paramref name="fallback"/> when absent.</summary>
+    /// <exception cref="UsageException">The value is not one of the choices.</exception>
+    public string Choice(string option, string fallback, params string[] choices)
+    {
+        var text = Value(option);
+        if (text is null) return fallback;
+        return choices.FirstOrDefault(c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase))
+            ?? throw new UsageException($"Option {option} must be one of {string.Join(", ", choices)} (got '{text}').");
+    }
+
+    private static string Format(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Megalodon.ML.Inference;
+using Megalodon.ML.Reporting;
+using Megalodon.ML.Runtime;
+
+namespace Megalodon.Cli.Commands;
+
+/// <summary>
+/// <c>megalodon perplexity</c>: the long-context evaluation of a saved model on one document. Prints perplexity per
+/// context length and writes <c>perplexity_vs_context.csv</c> and <c>perplexity_vs_context.png</c>.
+/// </summary>
+public sealed class PerplexityCommand : ICliCommand
+{
+    private const string ModelOption = "--model";
+    private const string DataOption = "--data";
+    private const string LengthsOption = "--context-lengths";
+    private const string OutOption = "--out";
+    private const string ThreadsOption = "--threads";
+
+    /// <summary>The CSV written to the output folder.</summary>
+    public const string CsvFileName = "perplexity_vs_context.csv";
+
+    /// <summary>The chart written to the output folder.</summary>
+    public const string PngFileName = "perplexity_vs_context.png";
+
+    /// <summary>Context lengths tried when <c>--context-lengths</c> is not given.</summary>
+    public static readonly IReadOnlyList<int> DefaultContextLengths = [256, 512, 1024, 2048];
+
+    /// <summary>The output folder when <c>--out</c> is not given, relative to the current folder.</summary>
+    public static readonly string DefaultOutput = Path.Combine("runs", "perplexity");
+
+    /// <inheritdoc />
+    public string Name => "perplexity";
+
+    /// <inheritdoc />
+    public string Summary => "Perplexity of one long document against the context length a saved model may use.";
+
+    /// <inheritdoc />
+    public string Usage =>
+        $"""
+        Usage: megalodon perplexity --model FILE --data FILE [--context-lengths N,N,...] [--out DIR]
+
+        Tokenises the document with the model's tokenizer and, for each context length c, reads it in
+        independent windows of c tokens; every length scores the same tokens, so a model that uses long
+        context shows falling perplexity. Prints a table and writes {CsvFileName} and
+        {PngFileName} (log2 x axis) to the output folder.
+
+        Options:
+          --model FILE             the saved model (.zip)
+          --data FILE              the document; it must hold at least as many tokens as the longest context
+          --context-lengths LIST   comma-separated window lengths (default: {string.Join(",", DefaultContextLengths)})
+          --out DIR                output folder (default: {DefaultOutput})
+          --threads N              torch threads (default: MEGALODON_THREADS, else 1)
+
+        Exit code: 0 success, 1 unreadable model or document, or a document too short, 2 bad arguments.
+
+        """;
+
+    /// <inheritdoc />
+    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        var o = CommandOptions.Parse(args, [ModelOption, DataOption, LengthsOption, OutOption, ThreadsOption]);
+        if (o.Positionals.Count > 0) throw new UsageException($"Unexpected argument '{o.Positionals[0]}'.");
+        var modelPath = o.Value(ModelOption) ?? throw new UsageException($"Missing {ModelOption} FILE.");
+        var dataPath = o.Value(DataOption) ?? throw new UsageException($"Missing {DataOption} FILE.");
+        var lengths = o.Value(LengthsOption) is { } text ? ParseLengths(text) : DefaultContextLengths;
+        var outFolder = o.Value(OutOption) ?? DefaultOutput;
+        int? threads = o.IntOrNull(ThreadsOption, min: 1, max: 1024);
+
+        if (!File.Exists(dataPath)) throw new CommandFailedException($"document '{dataPath}' not found.");
+        TorchDevices.ConfigureThreads(threads);
+        using var model = LanguageModelFile.Load(modelPath);
+        var document = model.Tokenizer.Encode(File.ReadAllText(dataPath));
+        int longest = lengths.Max();
+        if (document.Count < longest)
+            throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
+                $"document '{dataPath}' has {document.Count} tokens (model tokenizer), fewer than the longest context length {longest}; give a longer document or shorter {LengthsOption}."));
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(dataPath)}: {document.Count} tokens"));
+        output.WriteLine($"{"context",8}  {"perplexity",12}  {"scored tokens",13}");
+        var progress = new SynchronousProgress<ContextLengthPoint>(p =>
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.ContextLength,8}  {p.Perplexity,12:F3}  {p.ScoredTokens,13}"));
+            output.Flush();
+        });
+        var points = LongContextEvaluator.Evaluate(model.Model, document, lengths, model.Tokenizer.EndOfTextId, progress);
+
+        Directory.CreateDirectory(outFolder);
+        var csv = new CsvTable(["context_length", "perplexity", "scored_tokens"]);
+        foreach (var p in points) csv.AddRow(p.ContextLength, p.Perplexity, p.ScoredTokens);
+        var csvPath = Path.Combine(outFolder, CsvFileName);
+        csv.Save(csvPath);
+        var chart = new LineChart("Perplexity vs context length")
+        {
+            XLabel = "context length (tokens)",
+            YLabel = "perplexity",
+            XScale = AxisScale.Log2,
+        };
+        chart.AddSeries(Path.GetFileName(modelPath), points.Select(p => (double)p.ContextLength).ToList(), points.Select(p => p.Perplexity).ToList());
+        var pngPath = Path.Combine(outFolder, PngFileName);
+        chart.Save(pngPath);
+        output.WriteLine($"wrote {Path.GetFullPath(csvPath)}");
+        output.WriteLine($"wrote {Path.GetFullPath(pngPath)}");
+        return 0;
+    }
+
+    private static IReadOnlyList<int> ParseLengths(string text)
+    {
+        var lengths = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var length) || length <= 0)
+                throw new UsageException($"Option {LengthsOption} needs positive integers separated by commas (got '{part}').");
+            lengths.Add(length);
+        }
+        if (lengths.Count == 0) throw new UsageException($"Option {LengthsOption} needs at least one length.");
+        return lengths.Distinct().Order().ToList();
+    }
+}
