@@ -1,3 +1,4 @@
+using Megalodon.ML.IO;
 using System.Security.Cryptography;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+using Megalodon.ML.IO;
 using Megalodon.ML.Model;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using Megalodon.ML.IO;
 using System.Buffers.Binary;
 using System.Text.Json;
 using TorchSharp;

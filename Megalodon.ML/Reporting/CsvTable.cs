@@ -1,3 +1,4 @@
+using Megalodon.ML.IO;
 using System.Globalization;
 using System.Text;
 
@@ -82,7 +83,7 @@ public sealed class CsvTable
     /// Writes the table to <paramref name="path"/> atomically: the text goes to a temporary file in
     /// the same folder, which then replaces the target in one rename.
     /// </summary>
-    public void Save(string path) => AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToCsv()));
+    public void Save(string path) => AtomicFile.WriteCreatingFolder(path, stream => stream.Write(new UTF8Encoding(false).GetBytes(ToCsv())));
 
     /// <summary>Reads a table saved by <see cref="Save"/> (or any RFC 4180 CSV with a header line).</summary>
     /// <exception cref="FormatException">Malformed quoting, or a row whose length differs from the header's.</exception>

@@ -1,3 +1,4 @@
+using Megalodon.ML.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -188,7 +189,7 @@ public sealed class PngImage
     }
 
     /// <summary>Writes the PNG to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public void Save(string path) => AtomicFile.WriteAllBytes(path, Encode());
+    public void Save(string path) { byte[] png = Encode(); AtomicFile.WriteCreatingFolder(path, stream => stream.Write(png)); }
 
     private bool Contains(int x, int y) => (uint)x < (uint)Width && (uint)y < (uint)Height;
 

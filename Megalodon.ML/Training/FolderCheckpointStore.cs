@@ -1,3 +1,6 @@
+using TorchSharp;
+using System.Text;
+using Megalodon.ML.Checkpoints;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -58,8 +61,8 @@ public sealed class FolderCheckpointStore : ITrainingCheckpointStore
         Directory.CreateDirectory(temp);
         try
         {
-            TensorFile.Write(Path.Combine(temp, ModelFile), checkpoint.Model);
-            TensorFile.Write(Path.Combine(temp, OptimizerFile), checkpoint.Optimizer);
+            WriteTensors(Path.Combine(temp, ModelFile), checkpoint.Model);
+            WriteTensors(Path.Combine(temp, OptimizerFile), checkpoint.Optimizer);
             WriteText(Path.Combine(temp, StateFile), checkpoint.State.ToJson());
             var sums = DataFiles.ToDictionary(f => f, f => Sha256(Path.Combine(temp, f)), StringComparer.Ordinal);
             WriteText(Path.Combine(temp, ChecksumFile),
@@ -110,11 +113,11 @@ public sealed class FolderCheckpointStore : ITrainingCheckpointStore
         Dictionary<string, Tensor>? model = null, optimizer = null;
         try
         {
-            var state = TrainerState.FromJson(File.ReadAllText(Path.Combine(folder, StateFile), TensorFile.Utf8));
+            var state = TrainerState.FromJson(File.ReadAllText(Path.Combine(folder, StateFile), Utf8));
             if (state.Step != step)
                 throw new TrainingCheckpointException(step, folder, $"its state says step {state.Step}.");
-            model = TensorFile.Read(Path.Combine(folder, ModelFile));
-            optimizer = TensorFile.Read(Path.Combine(folder, OptimizerFile));
+            model = SafeTensors.Load(Path.Combine(folder, ModelFile));
+            optimizer = SafeTensors.Load(Path.Combine(folder, OptimizerFile));
             return new TrainingCheckpoint(state, model, optimizer);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or JsonException)
@@ -139,7 +142,7 @@ public sealed class FolderCheckpointStore : ITrainingCheckpointStore
         ChecksumManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ChecksumManifest>(File.ReadAllText(manifestPath, TensorFile.Utf8));
+            manifest = JsonSerializer.Deserialize<ChecksumManifest>(File.ReadAllText(manifestPath, Utf8));
         }
         catch (JsonException ex)
         {
@@ -183,10 +186,19 @@ public sealed class FolderCheckpointStore : ITrainingCheckpointStore
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Writes tensors from any device as safetensors (the same validated format as model checkpoints).</summary>
+    private static void WriteTensors(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var scope = torch.NewDisposeScope();
+        SafeTensors.Save(path, tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous()));
+    }
+
     private static void WriteText(string path, string text)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-        var bytes = TensorFile.Utf8.GetBytes(text);
+        var bytes = Utf8.GetBytes(text);
         stream.Write(bytes);
         stream.Flush(flushToDisk: true);
     }

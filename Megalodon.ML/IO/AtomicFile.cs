@@ -1,4 +1,4 @@
-namespace Megalodon.ML.Checkpoints;
+namespace Megalodon.ML.IO;
 
 /// <summary>
 /// Writes a file so that readers see either the old file or the complete new one: the data goes to a temporary
@@ -30,6 +30,14 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>Like <see cref="Write"/>, creating the target's folder first when it is missing (for reports written to new output folders).</summary>
+    public static void WriteCreatingFolder(string path, Action<Stream> write)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        Write(path, write);
     }
 
     /// <summary>Writes UTF-8 text (no byte-order mark) to <paramref name="path"/> atomically.</summary>
