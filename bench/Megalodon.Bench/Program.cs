@@ -25,10 +25,23 @@ switch (options.Mode)
 {
     case "throughput":
         var models = new List<BenchModel>();
-        var llama = LlamaConfig.MatchingMegalodon(bench, options.LlamaHeads);
+        var megalodon = new BenchModel("Megalodon (bench)", bench.VocabSize, () => new MegalodonModel(bench));
+        long megalodonParameters;
+        using (var probe = megalodon.Create())
+            megalodonParameters = BenchModel.ParameterCount(probe);
+        if (options.Models is "both" or "megalodon")
+            models.Add(megalodon);
+        var llama = LlamaConfig.MatchingParameterCount(megalodonParameters, bench.VocabSize, bench.ModelDim, bench.NumLayers,
+                                                       options.LlamaHeads > 0 ? options.LlamaHeads : LlamaConfig.MatchingMegalodon(bench).NumHeads);
         if (options.Models is "both" or "llama")
-            models.Add(ThroughputBench.Llama(llama.ParameterCount(), bench.VocabSize, bench.ModelDim, bench.NumLayers, llama.NumHeads));
+            models.Add(ThroughputBench.Llama(llama));
         ThroughputBench.Run(options, models);
+        break;
+    case "streaming":
+        StreamingBench.Run(options, bench);
+        break;
+    case "profile":
+        ProfileBench.Run(options, bench);
         break;
     default:
         Console.Error.WriteLine($"Unknown mode '{options.Mode}'.");

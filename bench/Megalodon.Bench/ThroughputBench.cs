@@ -101,10 +101,7 @@ internal static class ThroughputBench
 
     private static string Met(bool ok) => ok ? "yes" : "NO";
 
-    /// <summary>The Llama baseline sized to <paramref name="targetParameters"/> with the given vocabulary, width and depth.</summary>
-    public static BenchModel Llama(long targetParameters, int vocabSize, int modelDim, int layers, int heads)
-    {
-        var config = LlamaConfig.MatchingParameterCount(targetParameters, vocabSize, modelDim, layers, heads);
-        return new BenchModel($"Llama (F={config.FfnHiddenDim}, H={config.NumHeads})", vocabSize, () => new LlamaModel(config));
-    }
+    /// <summary>The Llama baseline of the given shape as a model under test.</summary>
+    public static BenchModel Llama(LlamaConfig config) =>
+        new($"Llama (F={config.FfnHiddenDim}, H={config.NumHeads})", config.VocabSize, () => new LlamaModel(config));
 }

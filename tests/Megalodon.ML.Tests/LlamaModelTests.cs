@@ -91,4 +91,15 @@ public sealed class LlamaModelTests
         Assert.AreEqual(7_747_328L, target, "the spec's per-layer formula for the bench preset");
         Assert.IsLessThan(0.01, Math.Abs(llama.ParameterCount() - target) / (double)target);
     }
+
+    [TestMethod]
+    public void MegalodonParameterFormulaMatchesTheModel()
+    {
+        foreach (var config in new[] { MegalodonPresets.Tiny(), MegalodonPresets.Bench(), MegalodonPresets.Tiny() with { SwiGlu = false, ShareEmb = true, RescaleNffn = true } })
+        {
+            using var model = new MegalodonModel(config);
+            long counted = model.parameters().Sum(p => p.numel());
+            Assert.AreEqual(counted, MegalodonParameterFormula.Count(config), $"config {config}");
+        }
+    }
 }
