@@ -5,7 +5,7 @@ namespace Megalodon.Bench;
 /// <summary>Command-line options shared by every mode.</summary>
 internal sealed record BenchOptions
 {
-    /// <summary>The mode: throughput, streaming or profile.</summary>
+    /// <summary>The mode: throughput, streaming, profile or experiments.</summary>
     public required string Mode { get; init; }
     /// <summary>Intra-op torch threads (1 beats 2 on the project's 2-core machine).</summary>
     public int Threads { get; init; } = 1;
@@ -34,6 +34,7 @@ internal sealed record BenchOptions
             throughput   tokens/s of forward and forward+backward, Megalodon vs a Llama-style baseline of equal size
             streaming    per-token time and process memory of Step() after short and long contexts
             profile      where Megalodon's forward+backward time goes, per sub-module
+            experiments  candidate optimisations timed against the model's current code, with their accuracy
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)

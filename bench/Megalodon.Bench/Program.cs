@@ -43,6 +43,9 @@ switch (options.Mode)
     case "profile":
         ProfileBench.Run(options, bench);
         break;
+    case "experiments":
+        ExperimentsBench.Run(options, bench);
+        break;
     default:
         Console.Error.WriteLine($"Unknown mode '{options.Mode}'.");
         Console.Error.WriteLine(BenchOptions.Usage);
