@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using Megalodon.ML.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -195,12 +194,11 @@ internal static class ExperimentsBench
         split.Add("total (mean)", total / timedSteps, "100%");
 
         // The coefficients every CEMA call recomputes, timed through the module's private method.
-        var coefficients = typeof(ComplexExponentialMovingAverage).GetMethod("Coefficients", BindingFlags.NonPublic | BindingFlags.Instance);
-        if (coefficients is not null)
+        using var cema = new ComplexExponentialMovingAverage(config.ModelDim, config.CemaNDim);
+        if (CemaInternals.Coefficients(cema) is { } coefficients)
         {
-            using var cema = new ComplexExponentialMovingAverage(config.ModelDim, config.CemaNDim);
             using var noGrad = torch.no_grad();
-            double ms = Timing.Median(Timing.Measure(() => { using var s = torch.NewDisposeScope(); coefficients.Invoke(cema, null); }, 20, 200));
+            double ms = Timing.Median(Timing.Measure(() => { using var s = torch.NewDisposeScope(); coefficients(); }, 20, 200));
             split.Add("  CEMA Coefficients() alone × layers (recomputed every call)", ms * config.NumLayers, $"{100 * ms * config.NumLayers / (total / timedSteps):F1}%");
         }
         split.Emit(options.OutDir);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using Megalodon.ML.Model;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -149,7 +148,7 @@ internal static class ProfileBench
         Time("CEMA total (B,D,L)", layers, () => cema.forward(xDl));
         var kernel = Leaf(d, length);
         Time("  of which FFT causal convolution", layers, () => FftConvolution(xDl, kernel), partOfAnother: true);
-        if (TryKernelBuilder(cema, length) is { } buildKernel)
+        if (CemaInternals.Kernel(cema, length) is { } buildKernel)
         {
             Time("  of which coefficients + kernel", layers, buildKernel, partOfAnother: true);
         }
@@ -211,19 +210,5 @@ internal static class ProfileBench
         long length = u.shape[2], m = 1;
         while (m < length) m <<= 1;
         return fft.irfft(fft.rfft(u, 2 * m) * fft.rfft(kernel, 2 * m), 2 * m).narrow(-1, 0, length);
-    }
-
-    /// <summary>
-    /// The CEMA module's private coefficient and kernel construction, reached by reflection so that it is timed
-    /// exactly as the model runs it; null (and the row is skipped) if the model's internals changed shape.
-    /// </summary>
-    private static Func<Tensor>? TryKernelBuilder(ComplexExponentialMovingAverage cema, long length)
-    {
-        const BindingFlags flags = BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
-        var coefficients = typeof(ComplexExponentialMovingAverage).GetMethod("Coefficients", flags);
-        var kernel = typeof(ComplexExponentialMovingAverage).GetMethod("Kernel", flags);
-        if (coefficients is null || kernel is null || coefficients.GetParameters().Length != 0 || kernel.GetParameters().Length != 2)
-            return null;
-        return () => (Tensor)kernel.Invoke(null, [coefficients.Invoke(cema, null), length])!;
     }
 }
