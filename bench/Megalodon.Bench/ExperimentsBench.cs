@@ -23,6 +23,7 @@ internal static class ExperimentsBench
             Attention(table, config, length, warmup, runs);
             SwiGlu(table, config, length, warmup, runs);
             StreamingPowers(table, config, length, warmup, runs);
+            StreamingCemaState(table, config, Math.Min(length, MegalodonModel.ChunksPerStreamingPiece * config.ChunkSize), warmup, runs);
         }
         table.Emit(options.OutDir);
         StepSplit(options, config, warmup);
@@ -102,9 +103,82 @@ internal static class ExperimentsBench
             table.Add("streaming CEMA powers q^0..q^L", name, length, fwd, "", diff);
             Console.WriteLine($"  streaming powers, {name}, L={length}: {fwd:F2} ms");
         }
-
-        static Tensor Complex((Tensor Re, Tensor Im) parts) => torch.complex(parts.Re, parts.Im);
     }
+
+    /// <summary>
+    /// What a streaming CEMA call with a carried state adds to the stateless path: the carried state's contribution
+    /// b[j] = Re Σ_n γ h q^(j+1) and the new state h_L = q^L h + p Σ_j q^(L−1−j) u_j. Today both go through the full
+    /// power table q^0..q^L (D·N·(L+1), float64 transcendentals, then two complex bmm). The candidate writes every
+    /// exponent as bT + a and uses two real bmm against the small tables q^a and q^(bT), never forming D·N·L.
+    /// Forward only; the difference column is the larger of the two outputs' max abs differences.
+    /// </summary>
+    private static void StreamingCemaState(ResultTable table, MegalodonConfig config, int length, int warmup, int runs)
+    {
+        using var scope = torch.NewDisposeScope();
+        int d = config.ModelDim, n = config.CemaNDim;
+        const int batch = 1;
+        var p = torch.randn(d, n).mul(0.2).sigmoid();
+        var logMagnitude = (1 - p * torch.randn(d, n).mul(0.2).sigmoid()).log();
+        var angle = torch.rand(d, 1).mul(2 * Math.PI / n) * torch.arange(1, n + 1, ScalarType.Float32).view(1, n);
+        var gamma = torch.complex(torch.randn(d, n), torch.randn(d, n)) * Math.Sqrt(1.0 / n);
+        var hidden = torch.complex(torch.randn(batch, d, n), torch.randn(batch, d, n)) * 0.1;
+        var u = torch.randn(batch, d, length);
+
+        (Tensor Bias, Tensor State) Current()
+        {
+            using var s = torch.NewDisposeScope();
+            var powers = Complex(PowersReal(logMagnitude, angle, torch.arange(0, length + 1, ScalarType.Float64)));   // (D,N,L+1)
+            var weighted = (hidden * gamma).permute(1, 0, 2);                                                           // (D,B,N)
+            var bias = weighted.bmm(powers.narrow(-1, 1, length)).real.permute(1, 0, 2);                               // (B,D,L)
+            var reversed = powers.narrow(-1, 0, length).flip(-1);
+            var inputs = u.permute(1, 2, 0).to_type(ScalarType.ComplexFloat32);                                        // (D,L,B)
+            var state = (p.unsqueeze(-1) * reversed).bmm(inputs).permute(2, 0, 1) + powers.select(-1, length) * hidden;
+            return (bias.MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
+        }
+
+        (Tensor Bias, Tensor State) Tables()
+        {
+            using var s = torch.NewDisposeScope();
+            long block = (long)Math.Ceiling(Math.Sqrt(length)), blocks = (length + block - 1) / block, padded = block * blocks;
+            var (innerRe, innerIm) = PowersReal(logMagnitude, angle, torch.arange(0, block, ScalarType.Float64));               // q^a (D,N,T)
+            var (outerRe, outerIm) = PowersReal(logMagnitude, angle, torch.arange(0, blocks, ScalarType.Float64) * block);     // q^(bT) (D,N,nb)
+            var (qRe, qIm) = PowersReal(logMagnitude, angle, torch.tensor(new double[] { 1, length }));                       // q^1, q^L (D,N,2)
+
+            // Carried contribution: b[j] = Re Σ_n (γ h q)·q^(bT)·q^a with j = bT + a.
+            var g = (hidden * gamma * torch.complex(qRe.select(-1, 0), qIm.select(-1, 0))).permute(1, 2, 0);           // (D,N,B)
+            var (gr, gi) = (g.real.unsqueeze(-1), g.imag.unsqueeze(-1));                                                // (D,N,B,1)
+            var (or, oi) = (outerRe.unsqueeze(2), outerIm.unsqueeze(2));                                                // (D,N,1,nb)
+            var wr = (gr * or - gi * oi).reshape(d, n, batch * blocks);
+            var wi = (gr * oi + gi * or).reshape(d, n, batch * blocks);
+            var left = torch.cat([wr, -wi], 1).transpose(1, 2);                                                         // (D, B·nb, 2N)
+            var right = torch.cat([innerRe, innerIm], 1);                                                               // (D, 2N, T)
+            var bias = left.bmm(right).reshape(d, batch, padded).narrow(-1, 0, length).permute(1, 0, 2);                // (B,D,L)
+
+            // New state: Σ_r q^r u[L−1−r] with r = bT + a, as (D,2N,T) × (D,T,B·nb), then weighted by q^(bT) and summed over b.
+            var reversedInput = torch.nn.functional.pad(u.flip(-1), [0, padded - length]);                             // (B,D,nb·T)
+            var blocked = reversedInput.view(batch, d, blocks, block).permute(1, 3, 0, 2).reshape(d, block, batch * blocks); // (D,T,B·nb)
+            var partial = torch.cat([innerRe, innerIm], 1).bmm(blocked).view(d, 2, n, batch, blocks);                 // (D,2,N,B,nb)
+            var (pr, pi) = (partial.select(1, 0), partial.select(1, 1));
+            var sumRe = (pr * or - pi * oi).sum(-1);                                                                    // (D,N,B)
+            var sumIm = (pr * oi + pi * or).sum(-1);
+            var fresh = torch.complex(p.unsqueeze(-1) * sumRe, p.unsqueeze(-1) * sumIm).permute(2, 0, 1);              // (B,D,N)
+            var state = fresh + torch.complex(qRe.select(-1, 1), qIm.select(-1, 1)) * hidden;
+            return (bias.MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
+        }
+
+        var (refBias, refState) = Current();
+        foreach (var (name, f) in new (string, Func<(Tensor, Tensor)>)[] { ("full power table + complex bmm (current)", Current), ("power tables + real bmm", Tables) })
+        {
+            double fwd = Timing.Median(Timing.Measure(() => { using var s = torch.NewDisposeScope(); f(); }, warmup, runs));
+            using var s2 = torch.NewDisposeScope();
+            var (bias, state) = f();
+            double diff = Math.Max((bias - refBias).abs().max().item<float>(), (state - refState).abs().max().item<float>());
+            table.Add("streaming CEMA state terms", name, length, fwd, "", diff);
+            Console.WriteLine($"  streaming CEMA state terms, {name}, L={length}: {fwd:F2} ms, max diff {diff:G3}");
+        }
+    }
+
+    private static Tensor Complex((Tensor Re, Tensor Im) parts) => torch.complex(parts.Re, parts.Im);
 
     /// <summary>The model's own power formula (float64 exponent products, cast to float32).</summary>
     private static (Tensor Re, Tensor Im) PowersReal(Tensor logMagnitude, Tensor angle, Tensor exponents)
