@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace Megalodon.Bench;
+
+/// <summary>Command-line options shared by every mode.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>The mode: throughput, streaming, profile or experiments.</summary>
+    public required string Mode { get; init; }
+    /// <summary>Intra-op torch threads (1 beats 2 on the project's 2-core machine).</summary>
+    public int Threads { get; init; } = 1;
+    /// <summary>Folder that receives the CSV files.</summary>
+    public string OutDir { get; init; } = Path.Combine("runs", "bench");
+    /// <summary>Sequence lengths of the throughput and profile modes.</summary>
+    public int[] Lengths { get; init; } = [2048, 8192];
+    /// <summary>Timed runs per measurement (the median is reported); 0 means the mode's default.</summary>
+    public int Runs { get; init; }
+    /// <summary>Untimed warm-up runs per measurement; -1 means the mode's default.</summary>
+    public int Warmup { get; init; } = -1;
+    /// <summary>Which models the throughput mode runs: megalodon, llama or both.</summary>
+    public string Models { get; init; } = "both";
+    /// <summary>Heads of the Llama baseline; 0 picks heads of width 64.</summary>
+    public int LlamaHeads { get; init; }
+    /// <summary>Streaming: context lengths at which the per-token cost is measured.</summary>
+    public int[] Contexts { get; init; } = [1024, 65536];
+    /// <summary>Streaming: tokens fed one at a time per measurement window.</summary>
+    public int Window { get; init; } = 256;
+    /// <summary>Random seed for weights and tokens.</summary>
+    public int Seed { get; init; } = 1234;
+
+    public const string Usage = """
+        usage: Megalodon.Bench <mode> [options]
+          modes:
+            throughput   tokens/s of forward and forward+backward, Megalodon vs a Llama-style baseline of equal size
+            streaming    per-token time and process memory of Step() after short and long contexts
+            profile      where Megalodon's forward+backward time goes, per sub-module
+            experiments  candidate optimisations timed against the model's current code, with their accuracy
+          options:
+            --threads N        torch intra-op threads (default 1)
+            --out DIR          folder for CSV files (default runs/bench)
+            --lengths A,B      sequence lengths (default 2048,8192)
+            --runs K           timed runs, median reported (default depends on the mode)
+            --warmup W         untimed warm-up runs (default depends on the mode)
+            --models M         throughput: megalodon, llama or both (default both)
+            --llama-heads H    Llama heads (default: head width 64)
+            --contexts A,B     streaming: context lengths (default 1024,65536)
+            --window N         streaming: tokens timed one by one per point (default 256)
+            --seed S           random seed (default 1234)
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
+    public static BenchOptions Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-'))
+            throw new ArgumentException("The first argument must be the mode.");
+        var options = new BenchOptions { Mode = args[0].ToLowerInvariant() };
+        for (int i = 1; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            options = name switch
+            {
+                "--threads" => options with { Threads = PositiveInt(Value(), name) },
+                "--out" => options with { OutDir = Value() },
+                "--lengths" => options with { Lengths = IntList(Value(), name) },
+                "--runs" => options with { Runs = PositiveInt(Value(), name) },
+                "--warmup" => options with { Warmup = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--models" => options with { Models = Value().ToLowerInvariant() },
+                "--llama-heads" => options with { LlamaHeads = PositiveInt(Value(), name) },
+                "--contexts" => options with { Contexts = IntList(Value(), name) },
+                "--window" => options with { Window = PositiveInt(Value(), name) },
+                "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"Unknown option '{name}'."),
+            };
+        }
+        if (options.Models is not ("both" or "megalodon" or "llama"))
+            throw new ArgumentException($"--models must be megalodon, llama or both (got '{options.Models}').");
+        return options;
+    }
+
+    private static int PositiveInt(string text, string name)
+    {
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value <= 0)
+            throw new ArgumentException($"{name} needs a positive integer (got '{text}').");
+        return value;
+    }
+
+    private static int[] IntList(string text, string name) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => PositiveInt(t, name)).ToArray();
+}

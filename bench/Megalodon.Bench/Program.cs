@@ -1,0 +1,57 @@
+using Megalodon.Bench;
+using Megalodon.ML.Baselines;
+using Megalodon.ML.Model;
+using Megalodon.ML.Native;
+using TorchSharp;
+
+// Hand-run benchmarks; built in CI, never run there. Every mode prints markdown and writes CSV to --out.
+TorchNativeLoader.EnsureReady();
+
+BenchOptions options;
+try { options = BenchOptions.Parse(args); }
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+torch.set_num_threads(options.Threads);
+Console.WriteLine($"mode {options.Mode}, torch threads {torch.get_num_threads()}, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
+Console.WriteLine();
+
+var bench = MegalodonPresets.Bench();
+switch (options.Mode)
+{
+    case "throughput":
+        var models = new List<BenchModel>();
+        var megalodon = new BenchModel("Megalodon (bench)", bench.VocabSize, () => new MegalodonModel(bench));
+        long megalodonParameters;
+        using (var probe = megalodon.Create())
+            megalodonParameters = BenchModel.ParameterCount(probe);
+        if (options.Models is "both" or "megalodon")
+            models.Add(megalodon);
+        var llama = LlamaConfig.MatchingParameterCount(megalodonParameters, bench.VocabSize, bench.ModelDim, bench.NumLayers,
+                                                       options.LlamaHeads > 0 ? options.LlamaHeads : LlamaConfig.MatchingMegalodon(bench).NumHeads);
+        if (options.Models is "both" or "llama")
+            models.Add(ThroughputBench.Llama(llama));
+        ThroughputBench.Run(options, models);
+        break;
+    case "streaming":
+        StreamingBench.Run(options, bench);
+        break;
+    case "profile":
+        ProfileBench.Run(options, bench);
+        break;
+    case "experiments":
+        ExperimentsBench.Run(options, bench);
+        break;
+    default:
+        Console.Error.WriteLine($"Unknown mode '{options.Mode}'.");
+        Console.Error.WriteLine(BenchOptions.Usage);
+        return 2;
+}
+Console.WriteLine($"done; load average {LoadAverage()}");
+return 0;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
