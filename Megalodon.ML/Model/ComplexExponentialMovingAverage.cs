@@ -93,11 +93,11 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
             y = FftCausalConvolution(u32, Kernel(c, length));
             if (hidden is not null || returnState)
             {
-                var powers = ComplexPowers(c, length + 1); // q^0 .. q^L, (D,N,L+1)
+                var tables = PowerTables.For(c, length);
                 if (hidden is not null)
-                    y = y + CarriedStateContribution(c, hidden, powers, length);
+                    y = y + CarriedStateContribution(c, hidden, tables, length);
                 if (returnState)
-                    newHidden = StateAfter(c, u32, hidden, powers, length).detach().DetachFromDisposeScope();
+                    newHidden = StateAfter(c, u32, hidden, tables, length).detach().DetachFromDisposeScope();
             }
         }
         y = y + omega * u32;
@@ -132,13 +132,6 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
         var scaledGamma = gamma.to_type(real) * Math.Sqrt(1.0 / _order);
         var (gammaReal, gammaImag) = (scaledGamma.select(-1, 0), scaledGamma.select(-1, 1));
         return new Coefficient(real, p, logMagnitude, angle, gammaReal, gammaImag, complex(gammaReal, gammaImag));
-    }
-
-    /// <summary>q^e for e = 0..count−1 as complex64 (D,N,count).</summary>
-    private static Tensor ComplexPowers(Coefficient c, long count)
-    {
-        var (re, im) = PowersReal(c, arange(0, count, ScalarType.Float64, c.P.device));
-        return complex(re, im);
     }
 
     /// <summary>
@@ -181,22 +174,55 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
         return fft.irfft(uf * kf, fftLength).narrow(-1, 0, length);
     }
 
-    /// <summary>b[b,d,j] = Re Σ_n γ_n q_n^{j+1} h[b,d,n]: how the carried state continues into this segment.</summary>
-    private static Tensor CarriedStateContribution(Coefficient c, Tensor hidden, Tensor powers, long length)
+    /// <summary>
+    /// Power tables for a streaming segment of length L: with j = bT + a, q^j = q^(bT)·q^a, so only D·N·(T + L/T)
+    /// powers are evaluated (never a D·N·L table) and the sums over positions become real batched matmuls.
+    /// </summary>
+    private sealed record PowerTables(long Block, long Blocks, Tensor InnerRe, Tensor InnerIm, Tensor OuterRe, Tensor OuterIm, Tensor Q1, Tensor QL)
     {
-        var weighted = (hidden.to_type(ComputePrecision.ComplexFor(c.Real)) * c.Gamma).permute(1, 0, 2);   // (D,B,N)
-        var future = powers.narrow(-1, 1, length);                                                // q^{1..L}, (D,N,L)
-        return weighted.bmm(future).real.permute(1, 0, 2);                                        // (B,D,L)
+        public static PowerTables For(Coefficient c, long length)
+        {
+            var device = c.P.device;
+            long block = Math.Max(1, (long)Math.Ceiling(Math.Sqrt(length)));
+            long blocks = (length + block - 1) / block;
+            var (innerRe, innerIm) = PowersReal(c, arange(0, block, ScalarType.Float64, device));                 // q^a (D,N,T)
+            var (outerRe, outerIm) = PowersReal(c, arange(0, blocks, ScalarType.Float64, device) * block);       // q^(bT) (D,N,nb)
+            var (ends, endsIm) = PowersReal(c, tensor(new double[] { 1, length }, device: device));                // q^1, q^L
+            return new PowerTables(block, blocks, innerRe, innerIm, outerRe, outerIm,
+                complex(ends.select(-1, 0), endsIm.select(-1, 0)), complex(ends.select(-1, 1), endsIm.select(-1, 1)));
+        }
     }
 
-    /// <summary>h_L = q^L·h + p·Σ_j q^{L−1−j} u_j: the state after this segment.</summary>
-    private static Tensor StateAfter(Coefficient c, Tensor u, Tensor? hidden, Tensor powers, long length)
+    /// <summary>b[b,d,j] = Re Σ_n γ_n q_n^{j+1} h[b,d,n]: how the carried state continues into this segment.</summary>
+    private static Tensor CarriedStateContribution(Coefficient c, Tensor hidden, PowerTables t, long length)
     {
-        var reversed = powers.narrow(-1, 0, length).flip(-1);                                     // q^{L−1−j}, (D,N,L)
-        var inputs = u.permute(1, 2, 0).to_type(ComputePrecision.ComplexFor(c.Real));                       // (D,L,B)
-        var state = (c.P.unsqueeze(-1) * reversed).bmm(inputs).permute(2, 0, 1);                   // (B,D,N)
+        long dim = c.P.shape[0], order = c.P.shape[1], batch = hidden.shape[0];
+        // (γ·h·q) q^(bT) q^a, summed over n as a real (D, B·nb, 2N) × (D, 2N, T) matmul.
+        var g = (hidden.to_type(ComputePrecision.ComplexFor(c.Real)) * c.Gamma * t.Q1).permute(1, 2, 0);        // (D,N,B)
+        var (gr, gi) = (g.real.unsqueeze(-1), g.imag.unsqueeze(-1));                                              // (D,N,B,1)
+        var (or, oi) = (t.OuterRe.unsqueeze(2), t.OuterIm.unsqueeze(2));                                          // (D,N,1,nb)
+        var wr = (gr * or - gi * oi).reshape(dim, order, batch * t.Blocks);
+        var wi = (gr * oi + gi * or).reshape(dim, order, batch * t.Blocks);
+        var left = cat([wr, -wi], 1).transpose(1, 2);                                                             // (D, B·nb, 2N)
+        var right = cat([t.InnerRe, t.InnerIm], 1);                                                               // (D, 2N, T)
+        return left.bmm(right).reshape(dim, batch, t.Blocks * t.Block).narrow(-1, 0, length).permute(1, 0, 2);    // (B,D,L)
+    }
+
+    /// <summary>h_L = q^L·h + p·Σ_r q^r u_{L−1−r}: the state after this segment, with r = bT + a in the power tables.</summary>
+    private static Tensor StateAfter(Coefficient c, Tensor u, Tensor? hidden, PowerTables t, long length)
+    {
+        long dim = c.P.shape[0], order = c.P.shape[1], batch = u.shape[0], padded = t.Blocks * t.Block;
+        var reversed = nn.functional.pad(u.flip(-1), [0, padded - length]);                                        // (B,D,nb·T)
+        var blocked = reversed.view(batch, dim, t.Blocks, t.Block).permute(1, 3, 0, 2).reshape(dim, t.Block, batch * t.Blocks); // (D,T,B·nb)
+        var partial = cat([t.InnerRe, t.InnerIm], 1).bmm(blocked).view(dim, 2, order, batch, t.Blocks);            // (D,2,N,B,nb)
+        var (pr, pi) = (partial.select(1, 0), partial.select(1, 1));
+        var (or, oi) = (t.OuterRe.unsqueeze(2), t.OuterIm.unsqueeze(2));
+        var sumRe = (pr * or - pi * oi).sum(-1);                                                                  // (D,N,B)
+        var sumIm = (pr * oi + pi * or).sum(-1);
+        var p = c.P.unsqueeze(-1);
+        var state = complex(p * sumRe, p * sumIm).permute(2, 0, 1);                                               // (B,D,N)
         if (hidden is not null)
-            state = state + powers.select(-1, length) * hidden.to_type(ComputePrecision.ComplexFor(c.Real));
+            state = state + t.QL * hidden.to_type(ComputePrecision.ComplexFor(c.Real));
         return state;
     }
 
