@@ -5,7 +5,7 @@ namespace Megalodon.Bench;
 /// <summary>Command-line options shared by every mode.</summary>
 internal sealed record BenchOptions
 {
-    /// <summary>The mode: throughput, streaming, profile or experiments.</summary>
+    /// <summary>The mode: throughput, streaming, profile, experiments, shakespeare or generate-memory.</summary>
     public required string Mode { get; init; }
     /// <summary>Intra-op torch threads (1 beats 2 on the project's 2-core machine).</summary>
     public int Threads { get; init; } = 1;
@@ -35,6 +35,8 @@ internal sealed record BenchOptions
             streaming    per-token time and process memory of Step() after short and long contexts
             profile      where Megalodon's forward+backward time goes, per sub-module
             experiments  candidate optimisations timed against the model's current code, with their accuracy
+            shakespeare  Megalodon vs equal-size Llama trained identically on tinyshakespeare (--lengths: window, --runs: steps)
+            generate-memory  peak memory of generating --window tokens after a --contexts prompt (one length per run)
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)
@@ -43,8 +45,8 @@ internal sealed record BenchOptions
             --warmup W         untimed warm-up runs (default depends on the mode)
             --models M         throughput: megalodon, llama or both (default both)
             --llama-heads H    Llama heads (default: head width 64)
-            --contexts A,B     streaming: context lengths (default 1024,65536)
-            --window N         streaming: tokens timed one by one per point (default 256)
+            --contexts A,B     streaming: context lengths (default 1024,65536); generate-memory: the prompt length
+            --window N         streaming: tokens timed one by one per point (default 256); generate-memory: tokens generated
             --seed S           random seed (default 1234)
         """;
 

@@ -43,6 +43,12 @@ switch (options.Mode)
     case "profile":
         ProfileBench.Run(options, bench);
         break;
+    case "shakespeare":
+        ShakespeareBench.Run(options);
+        break;
+    case "generate-memory":
+        GenerationMemoryBench.Run(options);
+        break;
     case "experiments":
         ExperimentsBench.Run(options, bench);
         break;

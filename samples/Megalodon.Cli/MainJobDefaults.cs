@@ -12,14 +12,19 @@ namespace Megalodon.Cli;
 internal static class MainJobDefaults
 {
     /// <summary>
-    /// The training corpus. One-syllable keys (70 of them, chance ln 70 = 4.25 nats) recalled 10–80 characters after
-    /// their previous mention: short enough for a tiny model to learn, longer than an attention chunk.
+    /// The training corpus: one-digit keys (10 of them, chance ln 10 = 2.30 nats; digits never occur in the filler)
+    /// recalled 10–40 characters after their previous mention, always beyond the 8-token attention chunk. Enough
+    /// documents that none repeats during training, so a key cannot be memorised with its document: it has to be
+    /// carried. (Measured: with 256 repeating documents, or syllable keys, or gaps up to 80, the tiny model stayed at
+    /// chance within this budget.)
     /// </summary>
     public static SyntheticCorpusOptions Corpus { get; } = SyntheticCorpusOptions.Default with
     {
         KeySyllables = 1,
+        KeyStyle = SyntheticKeyStyle.Digits,
         MinRecallDistance = 10,
-        MaxRecallDistance = 80,
+        MaxRecallDistance = 40,
+        DocumentCount = 6000,
     };
 
     /// <summary>The held-out corpus of the recall probe: the same shape, another seed, so no document was trained on.</summary>
@@ -41,10 +46,10 @@ internal static class MainJobDefaults
     public const int BatchSize = 8;
 
     /// <summary>Optimizer steps.</summary>
-    public const long Steps = 1500;
+    public const long Steps = 2600;
 
     /// <summary>Peak learning rate (a tiny model tolerates more than the reference's 1e-3).</summary>
-    public const double LearningRate = 5e-3;
+    public const double LearningRate = 1e-2;
 
     /// <summary>Linear warm-up steps.</summary>
     public const int WarmupSteps = 150;
@@ -64,7 +69,7 @@ internal static class MainJobDefaults
     /// <summary>
     /// The sample prompt: a key, some filler, and a recall cue, so the sample shows whether the model repeats the key.
     /// </summary>
-    public const string SamplePrompt = "The password is Mo. The farmer walked to the river in the morning. As we said, the password is";
+    public const string SamplePrompt = "The password is 7. The farmer walked to the river in the morning. As we said, the password is";
 
     /// <summary>Tokens (bytes) generated for the sample.</summary>
     public const int SampleTokens = 160;

@@ -1,0 +1,97 @@
+using System.Globalization;
+using Megalodon.ML.Baselines;
+using Megalodon.ML.Model;
+using Megalodon.ML.Reporting;
+using Megalodon.ML.Tokenization;
+using Megalodon.ML.Training;
+using TorchSharp;
+
+namespace Megalodon.Bench;
+
+/// <summary>
+/// Megalodon (bench shape) against the Llama-style Transformer of equal parameter count on tinyshakespeare, trained
+/// identically: byte-level tokenizer, the first 90% of the text for training and the last 10% for validation, the
+/// same windows in the same order, the same steps, AdamW settings and schedule. Writes both validation curves.
+/// </summary>
+internal static class ShakespeareBench
+{
+    public static void Run(BenchOptions options)
+    {
+        string path = Path.Combine(SharedFolder(), "data", "tinyshakespeare", "input.txt");
+        if (!File.Exists(path)) throw new FileNotFoundException($"tinyshakespeare not found at '{path}' (set MEGALODON_SHARED to the shared folder).", path);
+        string text = File.ReadAllText(path);
+        int split = (int)(text.Length * 0.9);
+        var tokenizer = ModelTokenizer.ByteLevel();
+        int[] train = tokenizer.Encode(text[..split]).ToArray(), valid = tokenizer.Encode(text[split..]).ToArray();
+
+        int sequence = options.Lengths[0], batch = 4;
+        long steps = options.Runs > 0 ? options.Runs : 300;
+        var megalodonConfig = MegalodonPresets.Bench(tokenizer.VocabSize);
+        var models = new List<(string Name, Func<torch.nn.Module<torch.Tensor, torch.Tensor>> Create)>
+        {
+            ("Megalodon (bench)", () => new MegalodonModel(megalodonConfig)),
+        };
+        long megalodonParameters;
+        using (var probe = new MegalodonModel(megalodonConfig)) megalodonParameters = probe.parameters().Sum(p => p.numel());
+        var llamaConfig = LlamaConfig.MatchingParameterCount(megalodonParameters, tokenizer.VocabSize, megalodonConfig.ModelDim, megalodonConfig.NumLayers,
+            LlamaConfig.MatchingMegalodon(megalodonConfig).NumHeads);
+        models.Add(("Llama (equal size)", () => new LlamaModel(llamaConfig)));
+        Console.WriteLine($"tinyshakespeare: {train.Length:N0} training and {valid.Length:N0} validation tokens (bytes); {steps} steps of {batch} x {sequence} tokens");
+
+        var chart = new LineChart($"tinyshakespeare, {steps} steps of {batch}x{sequence} bytes") { XLabel = "training tokens", YLabel = "validation loss (nats/byte)" };
+        var csv = new CsvTable(["model", "parameters", "step", "tokens", "validation loss", "train loss (mean of last 10 steps)"]);
+        var summary = new ResultTable("shakespeare-summary", "model", "parameters", "final validation loss", "seconds");
+        foreach (var (name, create) in models)
+        {
+            torch.manual_seed(options.Seed);
+            using var model = create();
+            long parameters = model.parameters().Sum(p => p.numel());
+            var trainerOptions = new LanguageModelTrainerOptions
+            {
+                BatchSize = batch,
+                SequenceLength = sequence,
+                TotalSteps = steps,
+                Schedule = new ReferenceSchedule(steps, ReferenceDecay.Cosine, 2e-3, warmupSteps: (int)Math.Max(1, steps / 10)),
+                Optimizer = AdamWSettings.Reference with { LearningRate = 2e-3 },
+                EvalInterval = (int)Math.Max(1, steps / 12),
+                ValidationBatches = 16,
+                Seed = options.Seed,
+            };
+            using var trainer = new LanguageModelTrainer(model, trainerOptions,
+                new PackedTokenWindowSource(train, sequence, seed: (ulong)options.Seed),
+                new PackedTokenWindowSource(valid, sequence, shuffle: false));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var result = trainer.Train(new Reporter(name, Math.Max(1, steps / 10)));
+            clock.Stop();
+            foreach (var v in result.Validations)
+            {
+                double trainLoss = result.History.Where(h => h.Step <= v.Step).TakeLast(10).Average(h => h.Loss);
+                csv.AddRow(name, parameters, v.Step, v.Step * batch * sequence, v.Loss, trainLoss);
+            }
+            chart.AddSeries(name, result.Validations.Select(v => (double)v.Step * batch * sequence).ToList(), result.Validations.Select(v => v.Loss).ToList());
+            summary.Add(name, parameters, Math.Round(result.FinalValidation!.Loss, 4), Math.Round(clock.Elapsed.TotalSeconds));
+        }
+        Directory.CreateDirectory(options.OutDir);
+        csv.Save(Path.Combine(options.OutDir, "shakespeare-curves.csv"));
+        chart.Save(Path.Combine(options.OutDir, "shakespeare-curves.png"));
+        summary.Emit(options.OutDir);
+    }
+
+    private static string SharedFolder()
+    {
+        if (Environment.GetEnvironmentVariable("MEGALODON_SHARED") is { Length: > 0 } fromEnv) return fromEnv;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Megalodon.ML.sln")))
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
+        throw new DirectoryNotFoundException("Cannot find the repository root (Megalodon.ML.sln) above the bench; set MEGALODON_SHARED.");
+    }
+
+    private sealed class Reporter(string name, long every) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            if (p.Step % every == 0 || p.Step == p.TotalSteps)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} valid {p.LastValidationLoss:F3} {p.TokensPerSecond:F0} tok/s"));
+        }
+    }
+}
