@@ -122,7 +122,7 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The CEMA coefficients, in fp32 also for reduced-precision models, as the reference (fp64 for fp64).</summary>
-    private Coefficient Coefficients(ScalarType activation)
+    internal Coefficient Coefficients(ScalarType activation)
     {
         var real = ComputePrecision.RealFor(activation);
         var p = alpha.to_type(real).squeeze(-1).sigmoid();                                  // (D,N) real input weight
@@ -138,7 +138,7 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     /// k[d,j] = Re Σ_n p γ q^j for j &lt; L, from power tables: with j = bT + a, k = Re Σ_n (pγ q^{bT})_n (q^a)_n, a
     /// (D, L/T, 2N) × (D, 2N, T) batched matmul in real arithmetic.
     /// </summary>
-    private static Tensor Kernel(Coefficient c, long length)
+    internal static Tensor Kernel(Coefficient c, long length)
     {
         long block = Math.Max(1, (long)Math.Ceiling(Math.Sqrt(length)));
         long blocks = (length + block - 1) / block;
@@ -244,5 +244,5 @@ public sealed class ComplexExponentialMovingAverage : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The per-(channel, order) coefficients of one forward.</summary>
-    private readonly record struct Coefficient(ScalarType Real, Tensor P, Tensor LogMagnitude, Tensor Angle, Tensor GammaReal, Tensor GammaImag, Tensor Gamma);
+    internal readonly record struct Coefficient(ScalarType Real, Tensor P, Tensor LogMagnitude, Tensor Angle, Tensor GammaReal, Tensor GammaImag, Tensor Gamma);
 }

@@ -127,6 +127,9 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
             start += piece;
         }
         var all = pieces.Count == 1 ? pieces[0] : cat(pieces, 1);
+        // Prefill-sized calls free large temporaries; hand them back so a long stream keeps a flat footprint.
+        if (length >= Config.ChunkSize)
+            NativeHeap.Trim();
         return all.MoveToOuterDisposeScope();
     }
 
