@@ -70,4 +70,30 @@ public sealed class CemaTests
         var diff = (fromClosedForm! - stepwise!).abs().max().item<float>();
         Assert.IsLessThan(1e-5f, diff, $"closed-form state vs recurrence: {diff}");
     }
+
+    [TestMethod]
+    public void PowerTableKernelEqualsThePlainKernelOnLongSequences()
+    {
+        using var scope = NewDisposeScope();
+        var cema = NewCema(dim: 4, order: 3, seed: 21);
+        const int length = 3000;
+        var u = randn(1, 4, length);
+        var fast = cema.forward(u);
+
+        // The plain path in float64: k_j = Re Σ_n p γ q^j with q^j = exp(j·log q), then a direct causal convolution via FFT.
+        var named = cema.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.detach().to_type(ScalarType.Float64));
+        var p = named["alpha"].squeeze(-1).sigmoid();
+        var logMagnitude = (1 - p * named["delta"].squeeze(-1).sigmoid()).log();
+        var angle = named["theta"].view(4, 1).sigmoid() * (2 * Math.PI / 3) * arange(1, 4, ScalarType.Float64).view(1, 3);
+        var gamma = complex(named["gamma"].select(-1, 0), named["gamma"].select(-1, 1)) * Math.Sqrt(1.0 / 3);
+        var j = arange(0, length, ScalarType.Float64).view(1, 1, -1);
+        var logQ = complex(logMagnitude, angle).unsqueeze(-1);
+        var kernel = ((p * gamma).unsqueeze(-1) * (logQ * j.to_type(ScalarType.ComplexFloat64)).exp()).real.sum(1);   // (D,L)
+        var u64 = u.to_type(ScalarType.Float64);
+        var conv = fft.irfft(fft.rfft(u64, 8192) * fft.rfft(kernel, 8192), 8192).narrow(-1, 0, length);
+        var plain = conv + named["omega"] * u64;
+
+        double diff = (fast.to_type(ScalarType.Float64) - plain).abs().max().item<double>();
+        Assert.IsLessThan(1e-4, diff, $"power-table kernel vs plain kernel at L={length}: {diff:E2}");
+    }
 }
