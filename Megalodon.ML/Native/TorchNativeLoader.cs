@@ -124,7 +124,10 @@ public static class TorchNativeLoader
         return candidates.FirstOrDefault(File.Exists);
     }
 
-    /// <summary>True when the process's libstdc++ defines the symbol version <paramref name="version"/>.</summary>
+    /// <summary>
+    /// True when the process's libstdc++ defines <c>std::ios_base_library_init()</c> (the one symbol TorchSharp binds
+    /// at <see cref="UnneededGlibcxxVersion"/>) at <paramref name="version"/>, i.e. whether that version is provided.
+    /// </summary>
     internal static bool SystemLibStdCxxHas(string version)
     {
         if (!NativeLibrary.TryLoad("libstdc++.so.6", out IntPtr handle))
