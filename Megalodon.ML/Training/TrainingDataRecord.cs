@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Megalodon.ML.Training;
 
@@ -43,6 +44,26 @@ public sealed record TrainingDataRecord(
             return Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(swapped.AsSpan())));
         }
         return Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(tokens)));
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Serialises to JSON (the form stored in saved models).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses <see cref="ToJson"/>'s output.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <exception cref="InvalidDataException">The text is not a data record.</exception>
+    public static TrainingDataRecord FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingDataRecord>(json, Json) ?? throw new InvalidDataException("The training data record is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The training data record is not valid: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Whether <paramref name="tokens"/> is the stream this record describes.</summary>
