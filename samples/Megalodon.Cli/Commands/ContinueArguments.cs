@@ -35,7 +35,7 @@ internal sealed record ContinueArguments
     /// <summary>Where the report goes when <c>--report-dir</c> is not given.</summary>
     public static readonly string DefaultReportFolder = Path.Combine("runs", "continue");
 
-    /// <summary>The base model (.zip), or with <c>--keep-optimizer</c> optionally a checkpoint folder's model.</summary>
+    /// <summary>The base model (.zip).</summary>
     public string ModelPath { get; init; } = "";
     public IReadOnlyList<string> DataPaths { get; init; } = [];
     public bool SplitLinesIntoDocuments { get; init; }
