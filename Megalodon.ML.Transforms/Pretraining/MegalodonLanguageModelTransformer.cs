@@ -34,7 +34,10 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     internal const string LoaderSignature = "MegalodonLanguageModel";
     internal const string UserName = "Megalodon Language Model";
     private const string WeightsSection = "Weights.safetensors";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGALMTR", LoaderSignature, typeof(MegalodonLanguageModelTransformer));
+    // 0x00010002 adds the training data record; files of 0x00010001 (without it) still load.
+    private const uint VersionWithDataRecord = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGALMTR", LoaderSignature, typeof(MegalodonLanguageModelTransformer),
+        version: VersionWithDataRecord, oldestReadableBy: VersionWithDataRecord, oldestWeCanRead: 0x00010001);
 
     private readonly SequenceScorer _scorer;
     private readonly MegalodonEmbeddingGenerator _embeddings;
@@ -64,6 +67,13 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     public LanguageModelScoringOptions Scoring { get; }
     /// <summary>What training did (losses, validations); null for a model loaded from disk.</summary>
     public Megalodon.ML.Training.TrainingResult? TrainingResult { get; internal init; }
+    /// <summary>
+    /// What data training read and in which order (saved with the model), so continual pre-training can replay the
+    /// samples this model saw; null when unknown (models saved before it was recorded).
+    /// </summary>
+    public Megalodon.ML.Training.TrainingDataRecord? DataRecord { get; internal init; }
+    /// <summary>Losses on the named validation sets, forgetting and adaptation of a continual run; null otherwise and for a loaded model.</summary>
+    public Megalodon.ML.Transforms.Continual.ContinualTrainingReport? ContinualReport { get; internal init; }
 
     /// <summary>Scores <paramref name="input"/> lazily, running the model on batches of <see cref="LanguageModelScoringOptions.BatchSize"/> rows.</summary>
     public new IDataView Transform(IDataView input)
@@ -134,13 +144,14 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
 
     private protected override VersionInfo ModelVersion => Version;
 
-    // *** Binary format, version 0x00010001 ***
+    // *** Binary format, version 0x00010002 ***
     //   string: config JSON (reference field names)
     //   string ×4: input, NLL, perplexity, embedding column names
     //   int: pooling; int: batch size
     //   byte[32]: SHA-256 of the weights section
     //   section Tokenizer.bin: TokenizerSpec
     //   section Weights.safetensors: int length, then the reference state dict as safetensors bytes
+    //   string or null: the training data record as JSON (absent in 0x00010001)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         byte[] weights = SerializeWeights(Model);
@@ -154,6 +165,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         ctx.Writer.Write(SHA256.HashData(weights));
         SaveTokenizer(ctx, Tokenizer);
         SaveSection(ctx, WeightsSection, writer => { writer.Write(weights.Length); writer.Write(weights); });
+        ctx.SaveStringOrNull(DataRecord?.ToJson());
     }
 
     // Factory for SignatureLoadModel.
@@ -177,10 +189,13 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         byte[] weights = LoadSection(ctx, WeightsSection, reader => reader.ReadBytes(reader.ReadInt32()));
         if (!SHA256.HashData(weights).AsSpan().SequenceEqual(expectedHash))
             throw new InvalidDataException($"The saved Megalodon model is corrupt: the checksum of its weights ({WeightsSection}) does not match.");
+        var record = ctx.Header.ModelVerWritten >= VersionWithDataRecord && ctx.LoadStringOrNull() is { } json
+            ? Megalodon.ML.Training.TrainingDataRecord.FromJson(json)
+            : null;
         var model = new MegalodonModel(config);
         model.LoadReferenceStateDict(DeserializeWeights(weights));
         model.eval();
-        return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring);
+        return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring) { DataRecord = record };
     }
 
     // Factory for SignatureLoadRowMapper.

@@ -167,7 +167,9 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
         if (result.FinalValidation is { } final)
             channel.Info($"Validation loss {final.Loss:F4}, perplexity {final.Perplexity:F2}.");
         model.eval();
-        return new MegalodonLanguageModelTransformer(_host, model, tokenizer, Scoring) { TrainingResult = result };
+        // Documents count lets a later replay find the trained prefix of the same documents.
+        var record = trainer.DataRecord is { } r ? r with { DocumentCount = train.DocumentCount } : null;
+        return new MegalodonLanguageModelTransformer(_host, model, tokenizer, Scoring) { TrainingResult = result, DataRecord = record };
     }
 
     private (TokenStream Train, TokenStream? Validation) ReadData(IDataView input, ModelTokenizer tokenizer, IChannel channel)
@@ -223,15 +225,4 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
     }
 
     private static long CountParameters(MegalodonModel model) => model.parameters().Sum(p => p.numel());
-
-    /// <summary>Forwards progress to the caller and logs a line to the ML.NET channel every <c>every</c> steps.</summary>
-    private sealed class ChannelProgress(IChannel channel, IProgress<TrainingProgress>? inner, long every) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            inner?.Report(value);
-            if (value.Step % every == 0 || value.Step == value.TotalSteps)
-                channel.Info($"step {value.Step}/{value.TotalSteps} loss {value.Loss:F4} lr {value.LearningRate:E2} {value.TokensPerSecond:F0} tok/s");
-        }
-    }
 }

@@ -5,14 +5,19 @@ namespace Megalodon.ML.Transforms.Pretraining;
 /// <summary>Documents tokenised and joined into one stream with the end-of-text id between them, as language models are pretrained.</summary>
 internal sealed record TokenStream(int[] Tokens, int DocumentCount)
 {
+    /// <summary>The stream length after each document (before the next separator), so a prefix of documents can be cut off.</summary>
+    public int[] DocumentEnds { get; init; } = [];
+
     public static TokenStream FromDocuments(IReadOnlyList<string> documents, ModelTokenizer tokenizer)
     {
         var tokens = new List<int>();
-        foreach (var document in documents)
+        var ends = new int[documents.Count];
+        for (var i = 0; i < documents.Count; i++)
         {
             if (tokens.Count > 0) tokens.Add(tokenizer.EndOfTextId);
-            tokens.AddRange(tokenizer.Encode(document));
+            tokens.AddRange(tokenizer.Encode(documents[i]));
+            ends[i] = tokens.Count;
         }
-        return new TokenStream(tokens.ToArray(), documents.Count);
+        return new TokenStream(tokens.ToArray(), documents.Count) { DocumentEnds = ends };
     }
 }

@@ -30,4 +30,11 @@ public interface ITokenBatchSource
     /// </summary>
     /// <param name="batchSize">Windows to take.</param>
     Tensor NextBatch(int batchSize);
+
+    /// <summary>
+    /// Describes the data served from <paramref name="start"/> up to the current position, for replay by a later run;
+    /// null when the source cannot say (the default).
+    /// </summary>
+    /// <param name="start">A position of this source at which reading started.</param>
+    TrainingDataRecord? DescribeServed(TokenSourcePosition start) => null;
 }

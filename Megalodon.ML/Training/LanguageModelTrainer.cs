@@ -102,6 +102,15 @@ public sealed class LanguageModelTrainer : IDisposable
     /// <summary>Every validation so far (across resumes).</summary>
     public IReadOnlyList<ValidationResult> Validations => _validations;
 
+    /// <summary>What training data this run has read and in which order, when the training source can say.</summary>
+    public TrainingDataRecord? DataRecord => _train.DescribeServed(_dataStart);
+
+    /// <summary>
+    /// Called after every validation (periodic, final, or <see cref="Validate"/>) with its result, on the training thread;
+    /// use it to measure more validation sets with <see cref="Measure"/>.
+    /// </summary>
+    public Action<ValidationResult>? ValidationCompleted { get; set; }
+
     /// <summary>
     /// Trains until <see cref="TotalSteps"/>, reporting after each step. Validates every <c>EvalInterval</c> steps and at
     /// the end; checkpoints every <c>CheckpointInterval</c> steps, at the end, and on cancellation.
@@ -253,9 +262,27 @@ public sealed class LanguageModelTrainer : IDisposable
     {
         if (_validation is null || _validationStart is null)
             throw new InvalidOperationException("The trainer has no validation source.");
+        _validation.Seek(_validationStart);
+        var result = Measure(_validation);
+        _validations.Add(result);
+        ValidationCompleted?.Invoke(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Measures the mean loss over the first <c>ValidationBatches</c> batches of <paramref name="source"/> from its
+    /// current position (evaluation mode, no gradients), then moves the source back; nothing is recorded.
+    /// </summary>
+    /// <param name="source">Held-out windows of the run's window length.</param>
+    /// <exception cref="ArgumentException">The source's windows do not fit the sequence length.</exception>
+    public ValidationResult Measure(ITokenBatchSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.WindowLength != Options.SequenceLength + 1)
+            throw new ArgumentException($"The source serves windows of {source.WindowLength} tokens; this run needs {Options.SequenceLength + 1}.", nameof(source));
+        var start = source.Position;
         var wasTraining = _model.training;
         _model.eval();
-        _validation.Seek(_validationStart);
         double nll = 0;
         long count = 0;
         try
@@ -264,7 +291,7 @@ public sealed class LanguageModelTrainer : IDisposable
             for (var i = 0; i < Options.ValidationBatches; i++)
             {
                 using var scope = torch.NewDisposeScope();
-                var (inputs, targets) = LanguageModelLoss.SplitWindows(_validation.NextBatch(Options.BatchSize), Options.PaddingTokenId);
+                var (inputs, targets) = LanguageModelLoss.SplitWindows(source.NextBatch(Options.BatchSize), Options.PaddingTokenId);
                 targets = targets.to(_device);
                 var logits = _model.call(inputs.to(_device));
                 nll += LanguageModelLoss.SummedCrossEntropy(logits, targets).to(ScalarType.Float64).item<double>();
@@ -273,13 +300,11 @@ public sealed class LanguageModelTrainer : IDisposable
         }
         finally
         {
-            _validation.Seek(_validationStart);
+            source.Seek(start);
             _model.train(wasTraining);
         }
         var loss = count > 0 ? nll / count : double.NaN;
-        var result = new ValidationResult(Step, loss, Math.Exp(loss), count);
-        _validations.Add(result);
-        return result;
+        return new ValidationResult(Step, loss, Math.Exp(loss), count);
     }
 
     /// <summary>
@@ -316,6 +341,7 @@ public sealed class LanguageModelTrainer : IDisposable
             DataPosition = _train.Position,
             DataStartPosition = _dataStart,
             WindowsPerEpoch = _train.WindowsPerEpoch,
+            DataRecord = DataRecord,
             CpuRngState = rng.bytes.ToArray(),
             BatchSize = Options.BatchSize,
             SequenceLength = Options.SequenceLength,
@@ -379,19 +405,12 @@ public sealed class LanguageModelTrainer : IDisposable
         if (state.WindowsPerEpoch != 0 && state.WindowsPerEpoch != _train.WindowsPerEpoch)
             throw new InvalidDataException(
                 $"The checkpoint of step {state.Step} was trained on {state.WindowsPerEpoch} windows per epoch; this source has {_train.WindowsPerEpoch}.");
+        if (state.DataRecord is { } saved && _train.DescribeServed(_train.Position) is { } current && saved.Fingerprint != current.Fingerprint)
+            throw new InvalidDataException(
+                $"The checkpoint of step {state.Step} was trained on another token stream (fingerprint {saved.Fingerprint}, {saved.TokenCount} tokens); this source's is {current.Fingerprint} ({current.TokenCount} tokens).");
 
         checkpoint.CopyModelTo(_model);
-        var states = OptimizerStates();
-        using (torch.no_grad())
-        {
-            for (var i = 0; i < _parameters.Length; i++)
-            {
-                var name = _parameters[i].Name;
-                TrainingCheckpoint.CopyInto(states[i].exp_avg, Require(checkpoint, name + TrainingCheckpoint.ExpAvgSuffix), name + TrainingCheckpoint.ExpAvgSuffix, state.Step);
-                TrainingCheckpoint.CopyInto(states[i].exp_avg_sq, Require(checkpoint, name + TrainingCheckpoint.ExpAvgSqSuffix), name + TrainingCheckpoint.ExpAvgSqSuffix, state.Step);
-                states[i].step = Require(checkpoint, name + TrainingCheckpoint.StepSuffix).item<long>();
-            }
-        }
+        RestoreOptimizerState(checkpoint);
         _train.Seek(state.DataPosition);
         if (state.CpuRngState is { } rng)
         {
@@ -409,6 +428,26 @@ public sealed class LanguageModelTrainer : IDisposable
         _validations.AddRange(state.Validations);
         _started = true;
         _lastSavedStep = state.Step;
+    }
+
+    /// <summary>
+    /// Copies only the AdamW moments and step counts of <paramref name="checkpoint"/> into this trainer's optimizer
+    /// (continual pre-training that keeps the optimizer state); weights, step and data position are left alone.
+    /// </summary>
+    /// <param name="checkpoint">A snapshot of a run of the same model.</param>
+    /// <exception cref="InvalidDataException">A tensor is missing or does not fit.</exception>
+    public void RestoreOptimizerState(TrainingCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var states = OptimizerStates();
+        using var noGrad = torch.no_grad();
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var name = _parameters[i].Name;
+            TrainingCheckpoint.CopyInto(states[i].exp_avg, Require(checkpoint, name + TrainingCheckpoint.ExpAvgSuffix), name + TrainingCheckpoint.ExpAvgSuffix, checkpoint.Step);
+            TrainingCheckpoint.CopyInto(states[i].exp_avg_sq, Require(checkpoint, name + TrainingCheckpoint.ExpAvgSqSuffix), name + TrainingCheckpoint.ExpAvgSqSuffix, checkpoint.Step);
+            states[i].step = Require(checkpoint, name + TrainingCheckpoint.StepSuffix).item<long>();
+        }
     }
 
     private static Tensor Require(TrainingCheckpoint checkpoint, string name) =>

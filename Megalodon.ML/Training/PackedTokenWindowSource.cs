@@ -21,6 +21,7 @@ public sealed class PackedTokenWindowSource : ITokenBatchSource
     private long _cachedEpoch = -1;
     private ulong _cachedSeed;
     private int[]? _order;
+    private string? _fingerprint;
 
     /// <summary>Creates the source.</summary>
     /// <param name="tokens">The packed token ids (not copied; must not change while the source is used).</param>
@@ -105,6 +106,16 @@ public sealed class PackedTokenWindowSource : ITokenBatchSource
         }
         _position = new TokenSourcePosition(epoch, index, seed);
         return torch.tensor(data, new long[] { batchSize, width }, dtype: ScalarType.Int64);
+    }
+
+    /// <summary>The SHA-256 fingerprint of the token stream (computed once).</summary>
+    public string Fingerprint => _fingerprint ??= TrainingDataRecord.FingerprintOf(_tokens.Span);
+
+    /// <inheritdoc/>
+    public TrainingDataRecord? DescribeServed(TokenSourcePosition start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        return new TrainingDataRecord(_tokens.Length, Fingerprint, SequenceLength, _shuffle, WindowsPerEpoch, start, _position);
     }
 
     private int[] Order(long epoch, ulong seed)

@@ -39,6 +39,9 @@ public sealed record TrainerState
     /// <summary>Windows per epoch of the training source, to check a resume uses the same data.</summary>
     public long WindowsPerEpoch { get; init; }
 
+    /// <summary>The training data's identity and the window order read so far (null in checkpoints of older versions).</summary>
+    public TrainingDataRecord? DataRecord { get; init; }
+
     /// <summary>The CPU default generator's state (<c>torch.get_rng_state()</c>), null when not captured.</summary>
     public byte[]? CpuRngState { get; init; }
 

@@ -7,6 +7,7 @@ ICliCommand[] verbs =
     new PretrainCommand(),
     new GenerateCommand(),
     new PerplexityCommand(),
+    new ContinueCommand(),
 ];
 
 return CommandDispatcher.Run(args, verbs, Console.Out, Console.Error);

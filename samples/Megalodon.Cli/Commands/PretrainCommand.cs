@@ -126,46 +126,33 @@ public sealed class PretrainCommand : ICliCommand
         output.Flush();
 
         var ml = new MLContext(seed);
-        ml.Log += (_, e) => ForwardLog(e, error);
+        ml.Log += (_, e) => TrainingConsole.ForwardLog(e, error, "pretrain", "Pretraining ", "Resumed ");
         var data = ml.Data.LoadFromEnumerable(documents.Select(d => new TextRow { Text = d }));
 
         MegalodonLanguageModelTransformer model;
-        bool onTerminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
-        var bar = onTerminal ? new TrainingProgressBar(error, TerminalWidth()) : null;
-        options.Progress = bar ?? (IProgress<TrainingProgress>)new TrainingProgressLines(error);
-        using var cancellation = new CancellationTokenSource();
-        options.CancellationToken = cancellation.Token;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using (var console = new TrainingConsole(error))
         {
-            // The first Ctrl+C stops between steps (after a checkpoint); a second one ends the process.
-            if (cancellation.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        bool ownsConsole = ReferenceEquals(error, Console.Error);
-        if (ownsConsole) Console.CancelKeyPress += onCancel;
-        try
-        {
-            model = ml.Transforms.Megalodon().Pretrain(options).Fit(data);
+            options.Progress = console.Progress;
+            options.CancellationToken = console.CancellationToken;
+            try
+            {
+                model = ml.Transforms.Megalodon().Pretrain(options).Fit(data);
+            }
+            catch (OperationCanceledException)
+            {
+                console.Finish();
+                error.WriteLine(options.CheckpointFolder is null
+                    ? "megalodon pretrain: cancelled; nothing was saved."
+                    : $"megalodon pretrain: cancelled; continue with {PretrainArguments.Checkpoints} {options.CheckpointFolder} {PretrainArguments.Resume}.");
+                return CancelledExitCode;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or TrainingCheckpointException or NonFiniteLossException)
+            {
+                console.Finish();
+                throw new CommandFailedException(ex.Message);
+            }
+            console.Finish();
         }
-        catch (OperationCanceledException)
-        {
-            bar?.Finish();
-            error.WriteLine(options.CheckpointFolder is null
-                ? "megalodon pretrain: cancelled; nothing was saved."
-                : $"megalodon pretrain: cancelled; continue with {PretrainArguments.Checkpoints} {options.CheckpointFolder} {PretrainArguments.Resume}.");
-            return CancelledExitCode;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or TrainingCheckpointException or NonFiniteLossException)
-        {
-            bar?.Finish();
-            throw new CommandFailedException(ex.Message);
-        }
-        finally
-        {
-            if (ownsConsole) Console.CancelKeyPress -= onCancel;
-        }
-        bar?.Finish();
 
         using (model)
         {
@@ -252,7 +239,8 @@ public sealed class PretrainCommand : ICliCommand
 
     private static ModelTokenizer Tokenizer(string name) => name == "gpt2" ? ModelTokenizer.Gpt2() : ModelTokenizer.ByteLevel();
 
-    private static void Report(MegalodonLanguageModelTransformer model, string path, TextWriter output)
+    /// <summary>Prints the validation loss, steps, speed, time and where the model was saved.</summary>
+    internal static void Report(MegalodonLanguageModelTransformer model, string path, TextWriter output)
     {
         var result = model.TrainingResult!;
         output.WriteLine(result.FinalValidation is { } v
@@ -283,20 +271,5 @@ public sealed class PretrainCommand : ICliCommand
         var options = new GenerationOptions { MaxTokens = tokens, Temperature = SampleTemperature, Seed = seed };
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sample    (temperature {SampleTemperature}, seed {seed}, {tokens} tokens):"));
         output.WriteLine(prompt + model.Generate(prompt, options));
-    }
-
-    /// <summary>Passes the estimator's warnings and its opening summary line on to the user.</summary>
-    private static void ForwardLog(LoggingEventArgs e, TextWriter error)
-    {
-        if (e.Kind is ChannelMessageKind.Warning or ChannelMessageKind.Error)
-            error.WriteLine($"megalodon pretrain: {e.Kind.ToString().ToLowerInvariant()}: {e.RawMessage}");
-        else if (e.Kind == ChannelMessageKind.Info && (e.RawMessage.StartsWith("Pretraining ", StringComparison.Ordinal) || e.RawMessage.StartsWith("Resumed ", StringComparison.Ordinal)))
-            error.WriteLine(e.RawMessage);
-    }
-
-    private static int TerminalWidth()
-    {
-        try { return Console.WindowWidth > 20 ? Console.WindowWidth : 80; }
-        catch (IOException) { return 80; }
     }
 }
