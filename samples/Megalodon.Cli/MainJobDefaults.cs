@@ -67,9 +67,10 @@ internal static class MainJobDefaults
     public const int Seed = 1;
 
     /// <summary>
-    /// The sample prompt: a key, some filler, and a recall cue, so the sample shows whether the model repeats the key.
+    /// The sample prompt: a key and a recall cue about 30 characters later (within the trained 10-40, beyond the
+    /// 8-token attention chunk), so the sample shows whether the model repeats the key.
     /// </summary>
-    public const string SamplePrompt = "The password is 7. The farmer walked to the river in the morning. As we said, the password is";
+    public const string SamplePrompt = "The password is 7. As we said, the password is";
 
     /// <summary>Tokens (bytes) generated for the sample.</summary>
     public const int SampleTokens = 160;

@@ -18,7 +18,11 @@ internal static class LanguageModelFile
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
-            throw new CommandFailedException($"could not load model '{path}': {ex.Message}");
+            // ML.NET wraps the loader's own error ("Error during class instantiation"); the innermost one says what is wrong.
+            var cause = ex;
+            while (cause.InnerException is not null) cause = cause.InnerException;
+            string detail = ReferenceEquals(cause, ex) ? ex.Message : $"{ex.Message}: {cause.Message}";
+            throw new CommandFailedException($"could not load model '{path}': {detail}");
         }
         return Find(root) ?? throw new CommandFailedException(
             $"'{path}' is an ML.NET model but holds no Megalodon language model (save one with 'megalodon pretrain').");
