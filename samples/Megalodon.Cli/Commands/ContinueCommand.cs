@@ -104,28 +104,9 @@ public sealed class ContinueCommand : ICliCommand
             $"continue  {Path.GetFileName(a.ModelPath)}: {(options.MaxSteps is { } s ? $"{s} steps" : $"{options.TokenBudget} tokens")}, schedule {a.ScheduleKind}, lr {options.ScheduleSettings.MaxLearningRate:G4}, replay {a.ReplayFraction * 100:0.##}%, optimizer {(options.ResetOptimizerState ? "reset" : "kept")}, seed {a.RandomSeed}"));
         output.Flush();
 
-        MegalodonLanguageModelTransformer model;
-        using (var console = new TrainingConsole(error))
-        {
-            options.Progress = console.Progress;
-            options.CancellationToken = console.CancellationToken;
-            try
-            {
-                model = ml.Transforms.Megalodon().ContinualPretrain(options).Fit(data);
-            }
-            catch (OperationCanceledException)
-            {
-                console.Finish();
-                error.WriteLine("megalodon continue: cancelled; nothing was saved.");
-                return PretrainCommand.CancelledExitCode;
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or TrainingCheckpointException or NonFiniteLossException)
-            {
-                console.Finish();
-                throw new CommandFailedException(ex.Message);
-            }
-            console.Finish();
-        }
+        var model = TrainingConsole.Fit(error, (progress, cancel) => { options.Progress = progress; options.CancellationToken = cancel; },
+            () => ml.Transforms.Megalodon().ContinualPretrain(options).Fit(data), "megalodon continue: cancelled; nothing was saved.");
+        if (model is null) return PretrainCommand.CancelledExitCode;
 
         using (model)
         {

@@ -129,30 +129,12 @@ public sealed class PretrainCommand : ICliCommand
         ml.Log += (_, e) => TrainingConsole.ForwardLog(e, error, "pretrain", "Pretraining ", "Resumed ");
         var data = ml.Data.LoadFromEnumerable(documents.Select(d => new TextRow { Text = d }));
 
-        MegalodonLanguageModelTransformer model;
-        using (var console = new TrainingConsole(error))
-        {
-            options.Progress = console.Progress;
-            options.CancellationToken = console.CancellationToken;
-            try
-            {
-                model = ml.Transforms.Megalodon().Pretrain(options).Fit(data);
-            }
-            catch (OperationCanceledException)
-            {
-                console.Finish();
-                error.WriteLine(options.CheckpointFolder is null
-                    ? "megalodon pretrain: cancelled; nothing was saved."
-                    : $"megalodon pretrain: cancelled; continue with {PretrainArguments.Checkpoints} {options.CheckpointFolder} {PretrainArguments.Resume}.");
-                return CancelledExitCode;
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or TrainingCheckpointException or NonFiniteLossException)
-            {
-                console.Finish();
-                throw new CommandFailedException(ex.Message);
-            }
-            console.Finish();
-        }
+        string cancelled = options.CheckpointFolder is null
+            ? "megalodon pretrain: cancelled; nothing was saved."
+            : $"megalodon pretrain: cancelled; continue with {PretrainArguments.Checkpoints} {options.CheckpointFolder} {PretrainArguments.Resume}.";
+        var model = TrainingConsole.Fit(error, (progress, cancel) => { options.Progress = progress; options.CancellationToken = cancel; },
+            () => ml.Transforms.Megalodon().Pretrain(options).Fit(data), cancelled);
+        if (model is null) return CancelledExitCode;
 
         using (model)
         {

@@ -50,6 +50,35 @@ internal sealed class TrainingConsole : IDisposable
             error.WriteLine(e.RawMessage);
     }
 
+    /// <summary>
+    /// Runs a training fit under a live console: progress and Ctrl+C are wired into the options by
+    /// <paramref name="wire"/>, known training errors become command failures, and a cancelled run prints
+    /// <paramref name="cancelledMessage"/> and returns null.
+    /// </summary>
+    public static T? Fit<T>(TextWriter error, Action<IProgress<TrainingProgress>, CancellationToken> wire, Func<T> fit, string cancelledMessage)
+        where T : class
+    {
+        using var console = new TrainingConsole(error);
+        wire(console.Progress, console.CancellationToken);
+        try
+        {
+            var result = fit();
+            console.Finish();
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            console.Finish();
+            error.WriteLine(cancelledMessage);
+            return null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or TrainingCheckpointException or NonFiniteLossException)
+        {
+            console.Finish();
+            throw new CommandFailedException(ex.Message);
+        }
+    }
+
     public void Dispose()
     {
         if (_ownsConsole) Console.CancelKeyPress -= _onCancel;
