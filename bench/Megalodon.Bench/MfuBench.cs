@@ -18,7 +18,8 @@ internal static class MfuBench
         var megalodon = options.PresetConfig("200m");
         var llama = LlamaConfig.MatchingMegalodon(megalodon, options.LlamaHeads);
         var matmul = options.Precision == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
-        Console.WriteLine($"device {device}, projections {options.Precision}, peak {options.PeakTflops} TFLOP/s");
+        var kernel = Enum.Parse<AttentionKernel>(options.Attention, ignoreCase: true);
+        Console.WriteLine($"device {device}, projections {options.Precision}, Megalodon attention {options.Attention}, peak {options.PeakTflops} TFLOP/s");
         Console.WriteLine(TrainingFlops.Formula);
         Console.WriteLine();
 
@@ -27,7 +28,8 @@ internal static class MfuBench
         var tokensPerSecond = new Dictionary<(string Model, int Length), double>();
         var candidates = new List<(string Name, Func<nn.Module<Tensor, Tensor>> Create, Func<int, double> Attention, int Vocab)>();
         if (options.Models is "both" or "megalodon")
-            candidates.Add(("Megalodon", () => Build(new MegalodonModel(megalodon, device), matmul),
+            candidates.Add((kernel == AttentionKernel.Auto ? "Megalodon" : $"Megalodon ({options.Attention} attention)",
+                            () => Build(new MegalodonModel(megalodon, device), matmul, kernel),
                             length => TrainingFlops.MegalodonAttention(megalodon, length), megalodon.VocabSize));
         if (options.Models is "both" or "llama")
             candidates.Add(($"Llama (H={llama.NumHeads}, F={llama.FfnHiddenDim})", () => Build(new LlamaModel(llama, device), matmul),
@@ -79,9 +81,10 @@ internal static class MfuBench
         }
     }
 
-    private static nn.Module<Tensor, Tensor> Build(MegalodonModel model, ScalarType? matmul)
+    private static nn.Module<Tensor, Tensor> Build(MegalodonModel model, ScalarType? matmul, AttentionKernel kernel)
     {
         model.Precision.MatmulType = matmul;
+        model.Attention.Kernel = kernel;
         return model;
     }
 
