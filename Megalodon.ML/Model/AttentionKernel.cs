@@ -14,4 +14,12 @@ public enum AttentionKernel
     /// function: queries are pre-scaled by sqrt(d) so that its 1/sqrt(d) cancels, and it is causal within each chunk.
     /// </summary>
     Fused,
+
+    /// <summary>
+    /// <see cref="Fused"/> with the values cut into slices as wide as the queries, one kernel call per slice sharing
+    /// q and k: the same function, but every call has equal q/k/v head widths, which flash attention requires (the
+    /// 200M shape has q/k heads of 256 and value heads of 2048). More score FLOPs, possibly a faster kernel: measure.
+    /// Without dropout only (each slice would draw its own mask); with dropout it is <see cref="Fused"/>.
+    /// </summary>
+    FusedSplitValues,
 }

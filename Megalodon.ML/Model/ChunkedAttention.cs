@@ -27,7 +27,8 @@ public static class ChunkedAttention
         var output = kernel switch   // (B·nc, chunk, H, dv)
         {
             AttentionKernel.Explicit => Attend(qc, kc, vc, cachedLength: 0, dropout, training),
-            AttentionKernel.Fused => AttendFused(qc, kc, vc, dropout, training),
+            AttentionKernel.Fused => AttendFused(qc, kc, vc, dropout, training, splitValues: false),
+            AttentionKernel.FusedSplitValues => AttendFused(qc, kc, vc, dropout, training, splitValues: true),
             _ => throw new ArgumentException($"Resolve {kernel} to a concrete kernel first (AttentionPolicy.For).", nameof(kernel)),
         };
         return output.reshape(batch, length, heads * v.shape[3]).MoveToOuterDisposeScope();
@@ -84,15 +85,21 @@ public static class ChunkedAttention
     /// The same function as <see cref="Attend"/> without a cache, through <c>scaled_dot_product_attention</c> (causal,
     /// so query i sees keys 0..i of its chunk). That kernel divides scores by sqrt(d); Megalodon's scale is 1, so the
     /// queries are multiplied by sqrt(d) first. q, k and v go in one dtype: the values' (bf16 under a bf16 policy, so
-    /// flash attention applies; its softmax accumulates in fp32).
+    /// flash attention applies; its softmax accumulates in fp32). With <paramref name="splitValues"/> (and no dropout)
+    /// values wider than the queries go through in query-wide slices that share q and k (see
+    /// <see cref="AttentionKernel.FusedSplitValues"/>).
     /// </summary>
-    private static Tensor AttendFused(Tensor q, Tensor k, Tensor v, double dropout, bool training)
+    private static Tensor AttendFused(Tensor q, Tensor k, Tensor v, double dropout, bool training, bool splitValues)
     {
         var type = v.dtype;
-        var qh = (q * Math.Sqrt(q.shape[^1])).to_type(type).transpose(1, 2);
+        long dz = q.shape[^1], dv = v.shape[^1];
+        double p = training ? dropout : 0;
+        var qh = (q * Math.Sqrt(dz)).to_type(type).transpose(1, 2);
         var kh = k.to_type(type).transpose(1, 2);
         var vh = v.transpose(1, 2);
-        var output = nn.functional.scaled_dot_product_attention(qh, kh, vh, p: training ? dropout : 0, is_casual: true);
-        return output.transpose(1, 2);
+        if (!splitValues || p > 0 || dv <= dz || dv % dz != 0)
+            return nn.functional.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true).transpose(1, 2);
+        var slices = vh.split(dz, -1).Select(slice => nn.functional.scaled_dot_product_attention(qh, kh, slice, is_casual: true)).ToArray();
+        return cat(slices, -1).transpose(1, 2);
     }
 }

@@ -41,7 +41,7 @@ internal sealed record BenchOptions
     public int Steps { get; init; }
     /// <summary>train-bf16: sequences per step (0: the mode's default).</summary>
     public int Batch { get; init; }
-    /// <summary>mfu: Megalodon's attention kernel (auto, explicit or fused).</summary>
+    /// <summary>mfu: Megalodon's attention kernel (auto, explicit, fused, or split for <c>FusedSplitValues</c>).</summary>
     public string Attention { get; init; } = "auto";
     /// <summary>parity: the folder of golden cases.</summary>
     public string? Golden { get; init; }
@@ -84,7 +84,8 @@ internal sealed record BenchOptions
             --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
             --steps N          train-bf16: optimizer steps (default 40)
             --batch B          train-bf16: sequences per step (default 4; mfu runs batch 1)
-            --attention K      mfu: Megalodon's attention kernel, auto, explicit or fused (default auto: fused on CUDA)
+            --attention K      mfu: Megalodon's attention kernel, auto, explicit, fused or split (fused, values in
+                               q-wide slices); default auto: fused on CUDA
             --golden DIR       parity: the golden cases folder
         """;
 
@@ -124,8 +125,8 @@ internal sealed record BenchOptions
         }
         if (options.Models is not ("both" or "megalodon" or "llama"))
             throw new ArgumentException($"--models must be megalodon, llama or both (got '{options.Models}').");
-        if (options.Attention is not ("auto" or "explicit" or "fused"))
-            throw new ArgumentException($"--attention must be auto, explicit or fused (got '{options.Attention}').");
+        if (options.Attention is not ("auto" or "explicit" or "fused" or "split"))
+            throw new ArgumentException($"--attention must be auto, explicit, fused or split (got '{options.Attention}').");
         if (options.Precision is not ("fp32" or "bf16"))
             throw new ArgumentException($"--precision must be fp32 or bf16 (got '{options.Precision}').");
         return options;

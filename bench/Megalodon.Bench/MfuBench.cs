@@ -18,7 +18,7 @@ internal static class MfuBench
         var megalodon = options.PresetConfig("200m");
         var llama = LlamaConfig.MatchingMegalodon(megalodon, options.LlamaHeads);
         var matmul = options.Precision == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
-        var kernel = Enum.Parse<AttentionKernel>(options.Attention, ignoreCase: true);
+        var kernel = options.Attention == "split" ? AttentionKernel.FusedSplitValues : Enum.Parse<AttentionKernel>(options.Attention, ignoreCase: true);
         Console.WriteLine($"device {device}, projections {options.Precision}, Megalodon attention {options.Attention}, peak {options.PeakTflops} TFLOP/s");
         Console.WriteLine(TrainingFlops.Formula);
         Console.WriteLine();

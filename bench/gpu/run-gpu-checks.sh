@@ -97,10 +97,12 @@ done
 # If time is left: Megalodon with the explicit attention path at the shorter length, to see what the fused kernel
 # gains (with the 200M shape's 256-wide q/k and 2048-wide v heads, PyTorch may not pick flash attention).
 if (( $(remaining) > 90 )); then run_mfu megalodon-explicit megalodon "${lengths[0]}" --attention explicit; fi
+# And with the values in q-wide slices (AttentionKernel.FusedSplitValues), which flash attention can take.
+if (( $(remaining) > 90 )); then run_mfu megalodon-split megalodon "${lengths[0]}" --attention split; fi
 
 # One CSV of every measurement, then a summary that puts throughput, MFU and memory side by side.
 first=1
-for csv in "$work"/mfu-megalodon-[0-9]*/mfu.csv "$work"/mfu-llama-*/mfu.csv "$work"/mfu-megalodon-explicit-*/mfu.csv; do
+for csv in "$work"/mfu-megalodon-[0-9]*/mfu.csv "$work"/mfu-llama-*/mfu.csv "$work"/mfu-megalodon-explicit-*/mfu.csv "$work"/mfu-megalodon-split-*/mfu.csv; do
   [[ -f $csv ]] || continue
   if (( first )); then cat "$csv"; first=0; else tail -n +2 "$csv"; fi
 done > "$out/mfu.csv"
@@ -110,7 +112,9 @@ out, card = sys.argv[1], sys.argv[2]
 rows = list(csv.DictReader(open(os.path.join(out, "mfu.csv")))) if os.path.getsize(os.path.join(out, "mfu.csv")) else []
 memory = {(r["model"], r["length"]): r for r in csv.DictReader(open(os.path.join(out, "memory.csv")))}
 def key(row):
-    label = "llama" if row["model"].startswith("Llama") else "megalodon-explicit" if "explicit" in row["model"] else "megalodon"
+    model = row["model"]
+    label = ("llama" if model.startswith("Llama") else "megalodon-explicit" if "explicit" in model
+             else "megalodon-split" if "split" in model else "megalodon")
     return (label, row["length"])
 lines = [f"# GPU check on {card}", "",
          "Forward+backward (no optimizer step), batch 1, bf16 projections on fp32 master weights; peak memory is "

@@ -14,21 +14,25 @@ public sealed class FusedAttentionTests
     private const double Tolerance = 1e-5;
 
     [TestMethod]
-    public void ChunkedAttentionKernelsAgreeOnOutputsAndInputGradients()
+    [DataRow(AttentionKernel.Fused, 12)]
+    [DataRow(AttentionKernel.FusedSplitValues, 24)]
+    public void ChunkedAttentionKernelsAgreeOnOutputsAndInputGradients(AttentionKernel kernel, int valueWidth)
     {
         using var scope = NewDisposeScope();
         manual_seed(5);
         using var rope = new RotaryEmbedding(8, 10000);
-        // 3 chunks of 8, 2 heads, dz 8, dv 12: RoPE restarts per chunk and nothing crosses a boundary.
-        var (explicitOut, explicitGrads) = RunAttention(AttentionKernel.Explicit, rope, seed: 9);
-        var (fusedOut, fusedGrads) = RunAttention(AttentionKernel.Fused, rope, seed: 9);
+        // 3 chunks of 8, 2 heads, dz 8: RoPE restarts per chunk and nothing crosses a boundary; dv 24 splits in 3.
+        var (explicitOut, explicitGrads) = RunAttention(AttentionKernel.Explicit, rope, valueWidth, seed: 9);
+        var (fusedOut, fusedGrads) = RunAttention(kernel, rope, valueWidth, seed: 9);
         AssertClose(explicitOut, fusedOut, "attention output");
         for (int i = 0; i < 3; i++)
             AssertClose(explicitGrads[i], fusedGrads[i], "gradient of " + "qkv"[i]);
     }
 
     [TestMethod]
-    public void ModelKernelsAgreeOnLogitsAndParameterGradientsOverSeveralChunks()
+    [DataRow(AttentionKernel.Fused)]
+    [DataRow(AttentionKernel.FusedSplitValues)]   // the tiny config's heads: q/k 4 wide, values 12 wide
+    public void ModelKernelsAgreeOnLogitsAndParameterGradientsOverSeveralChunks(AttentionKernel kernel)
     {
         using var scope = NewDisposeScope();
         var config = StreamingTests.TinyConfig(chunk: 8);
@@ -38,7 +42,7 @@ public sealed class FusedAttentionTests
 
         model.Attention.Kernel = AttentionKernel.Explicit;
         var (explicitLogits, explicitGrads) = LogitsAndGradients(model, tokens);
-        model.Attention.Kernel = AttentionKernel.Fused;
+        model.Attention.Kernel = kernel;
         var (fusedLogits, fusedGrads) = LogitsAndGradients(model, tokens);
 
         AssertClose(explicitLogits, fusedLogits, "logits");
@@ -78,12 +82,12 @@ public sealed class FusedAttentionTests
         AssertClose(full, streamed, "streamed logits");
     }
 
-    private static (Tensor Output, Tensor[] Grads) RunAttention(AttentionKernel kernel, RotaryEmbedding rope, int seed)
+    private static (Tensor Output, Tensor[] Grads) RunAttention(AttentionKernel kernel, RotaryEmbedding rope, int valueWidth, int seed)
     {
         manual_seed(seed);
         var q = randn(2, 24, 2, 8).requires_grad_();
         var k = randn(2, 24, 2, 8).requires_grad_();
-        var v = randn(2, 24, 2, 12).requires_grad_();
+        var v = randn(2, 24, 2, valueWidth).requires_grad_();
         var output = ChunkedAttention.Full(q, k, v, chunkSize: 8, rope, dropout: 0, training: true, kernel);
         using var weights = randn(output.shape);   // a loss that weights every output differently
         (output * weights).sum().backward();
