@@ -1,3 +1,4 @@
+using Megalodon.ML.Model;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,14 +12,16 @@ internal sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     private readonly Linear wo;
     private readonly int _heads, _headDim;
     private readonly LlamaRotaryEmbedding _rope;
+    private readonly PrecisionPolicy _precision;
 
-    public LlamaAttention(LlamaConfig config, LlamaRotaryEmbedding rope, Device? device) : base(nameof(LlamaAttention))
+    public LlamaAttention(LlamaConfig config, LlamaRotaryEmbedding rope, PrecisionPolicy precision, Device? device) : base(nameof(LlamaAttention))
     {
         wqkv = nn.Linear(config.ModelDim, 3L * config.ModelDim, hasBias: false, device: device);
         wo = nn.Linear(config.ModelDim, config.ModelDim, hasBias: false, device: device);
         _heads = config.NumHeads;
         _headDim = config.HeadDim;
         _rope = rope;
+        _precision = precision;
         RegisterComponents();
     }
 
@@ -31,13 +34,14 @@ internal sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], l = x.shape[1];
-        var qkv = wqkv.forward(x).view(b, l, 3, _heads, _headDim).permute(2, 0, 3, 1, 4);   // (3,B,H,L,d)
+        var qkv = _precision.Linear(wqkv, x).view(b, l, 3, _heads, _headDim).permute(2, 0, 3, 1, 4);   // (3,B,H,L,d)
         var parts = qkv.unbind(0);
-        var q = _rope.Apply(parts[0]);
-        var k = _rope.Apply(parts[1]);
+        // RoPE's fp32 tables promote q and k; the fused kernel wants one dtype (the values', bf16 under a bf16 policy).
+        var q = _rope.Apply(parts[0]).to_type(parts[2].dtype);
+        var k = _rope.Apply(parts[1]).to_type(parts[2].dtype);
         // PyTorch's fused kernel: 1/sqrt(d) scaling and the causal mask without materialising an L×L mask.
         var o = nn.functional.scaled_dot_product_attention(q, k, parts[2], is_casual: true);
         var merged = o.transpose(1, 2).reshape(b, l, _heads * _headDim);
-        return wo.forward(merged).MoveToOuterDisposeScope();
+        return _precision.Linear(wo, merged).MoveToOuterDisposeScope();
     }
 }

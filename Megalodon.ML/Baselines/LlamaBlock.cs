@@ -1,3 +1,4 @@
+using Megalodon.ML.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,12 +12,12 @@ internal sealed class LlamaBlock : nn.Module<Tensor, Tensor>
     private readonly LlamaRmsNorm ffn_norm;
     private readonly LlamaFeedForward feed_forward;
 
-    public LlamaBlock(LlamaConfig config, LlamaRotaryEmbedding rope, Device? device) : base(nameof(LlamaBlock))
+    public LlamaBlock(LlamaConfig config, LlamaRotaryEmbedding rope, PrecisionPolicy precision, Device? device) : base(nameof(LlamaBlock))
     {
         attention_norm = new LlamaRmsNorm(config.ModelDim, config.NormEps, device);
-        attention = new LlamaAttention(config, rope, device);
+        attention = new LlamaAttention(config, rope, precision, device);
         ffn_norm = new LlamaRmsNorm(config.ModelDim, config.NormEps, device);
-        feed_forward = new LlamaFeedForward(config, device);
+        feed_forward = new LlamaFeedForward(config, precision, device);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using Megalodon.ML.Model;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,12 +29,19 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         embed = nn.Embedding(config.VocabSize, config.ModelDim, device: device);
         layers = new ModuleList<LlamaBlock>();
         for (int i = 0; i < config.NumLayers; i++)
-            layers.Add(new LlamaBlock(config, _rope, device));
+            layers.Add(new LlamaBlock(config, _rope, Precision, device));
         norm = new LlamaRmsNorm(config.ModelDim, config.NormEps, device);
         output = nn.Linear(config.ModelDim, config.VocabSize, hasBias: false, device: device);
         RegisterComponents();
         Initialise();
     }
+
+    /// <summary>
+    /// Mixed precision of the block projections (q/k/v, output, SwiGLU), as Megalodon's: set
+    /// <see cref="PrecisionPolicy.MatmulType"/> to bf16 for bf16 matmuls on fp32 master weights. Norms, the residual
+    /// stream and the output head stay in fp32, as in <c>MegalodonModel</c>, so the two compare like for like.
+    /// </summary>
+    public PrecisionPolicy Precision { get; } = new();
 
     /// <summary>The shape this model was built with.</summary>
     public LlamaConfig Config { get; }

@@ -12,9 +12,10 @@ public static class ChunkedAttention
 {
     /// <summary>
     /// Attention over whole sequences: q,k (B,L,H,dz), v (B,L,H,dv) with L &lt; C or L a multiple of C.
-    /// Returns (B,L,H·dv).
+    /// Returns (B,L,H·dv). <paramref name="kernel"/> chooses the explicit or the fused computation of the same function.
     /// </summary>
-    public static Tensor Full(Tensor q, Tensor k, Tensor v, int chunkSize, RotaryEmbedding rope, double dropout, bool training)
+    public static Tensor Full(Tensor q, Tensor k, Tensor v, int chunkSize, RotaryEmbedding rope, double dropout, bool training,
+                              AttentionKernel kernel = AttentionKernel.Explicit)
     {
         using var scope = NewDisposeScope();
         long batch = q.shape[0], length = q.shape[1], heads = q.shape[2];
@@ -23,7 +24,13 @@ public static class ChunkedAttention
         var qc = rope.Rotate(q.reshape(batch * chunks, chunk, heads, q.shape[3]), 0);
         var kc = rope.Rotate(k.reshape(batch * chunks, chunk, heads, k.shape[3]), 0);
         var vc = v.reshape(batch * chunks, chunk, heads, v.shape[3]);
-        var output = Attend(qc, kc, vc, cachedLength: 0, dropout, training);   // (B·nc, chunk, H, dv)
+        var output = kernel switch   // (B·nc, chunk, H, dv)
+        {
+            AttentionKernel.Explicit => Attend(qc, kc, vc, cachedLength: 0, dropout, training),
+            AttentionKernel.Fused => AttendFused(qc, kc, vc, dropout, training, splitValues: false),
+            AttentionKernel.FusedSplitValues => AttendFused(qc, kc, vc, dropout, training, splitValues: true),
+            _ => throw new ArgumentException($"Resolve {kernel} to a concrete kernel first (AttentionPolicy.For).", nameof(kernel)),
+        };
         return output.reshape(batch, length, heads * v.shape[3]).MoveToOuterDisposeScope();
     }
 
@@ -31,14 +38,16 @@ public static class ChunkedAttention
     /// Attention for a streaming segment of s new tokens that stays inside the current chunk (n + s ≤ C, where n
     /// tokens of the chunk are in <paramref name="cache"/>), or that is a whole number of chunks from an empty cache.
     /// Updates the cache: it keeps the partial chunk's keys and values, and empties when the chunk completes.
+    /// <paramref name="kernel"/> applies to whole chunks from an empty cache (a prefill), which need no cache.
     /// </summary>
-    public static Tensor Streaming(Tensor q, Tensor k, Tensor v, AttentionCache cache, int chunkSize, RotaryEmbedding rope)
+    public static Tensor Streaming(Tensor q, Tensor k, Tensor v, AttentionCache cache, int chunkSize, RotaryEmbedding rope,
+                                   AttentionKernel kernel = AttentionKernel.Explicit)
     {
         long n = cache.Length, s = q.shape[1];
         if (n == 0 && s % chunkSize == 0)
         {
             cache.Set(null, null);
-            return Full(q, k, v, chunkSize, rope, 0, training: false);
+            return Full(q, k, v, chunkSize, rope, 0, training: false, kernel);
         }
         if (n + s > chunkSize)
             throw new ArgumentException($"A streaming segment of {s} tokens after {n} cached ones crosses the chunk boundary ({chunkSize}).");
@@ -70,5 +79,27 @@ public static class ChunkedAttention
         if (training && dropout > 0)
             probabilities = nn.functional.dropout(probabilities, dropout, training);
         return probabilities.matmul(vh).transpose(1, 2);
+    }
+
+    /// <summary>
+    /// The same function as <see cref="Attend"/> without a cache, through <c>scaled_dot_product_attention</c> (causal,
+    /// so query i sees keys 0..i of its chunk). That kernel divides scores by sqrt(d); Megalodon's scale is 1, so the
+    /// queries are multiplied by sqrt(d) first. q, k and v go in one dtype: the values' (bf16 under a bf16 policy, so
+    /// flash attention applies; its softmax accumulates in fp32). With <paramref name="splitValues"/> (and no dropout)
+    /// values wider than the queries go through in query-wide slices that share q and k (see
+    /// <see cref="AttentionKernel.FusedSplitValues"/>).
+    /// </summary>
+    private static Tensor AttendFused(Tensor q, Tensor k, Tensor v, double dropout, bool training, bool splitValues)
+    {
+        var type = v.dtype;
+        long dz = q.shape[^1], dv = v.shape[^1];
+        double p = training ? dropout : 0;
+        var qh = (q * Math.Sqrt(dz)).to_type(type).transpose(1, 2);
+        var kh = k.to_type(type).transpose(1, 2);
+        var vh = v.transpose(1, 2);
+        if (!splitValues || p > 0 || dv <= dz || dv % dz != 0)
+            return nn.functional.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true).transpose(1, 2);
+        var slices = vh.split(dz, -1).Select(slice => nn.functional.scaled_dot_product_attention(qh, kh, slice, is_casual: true)).ToArray();
+        return cat(slices, -1).transpose(1, 2);
     }
 }

@@ -13,11 +13,14 @@ public sealed class MegalodonBlock : nn.Module<Tensor, Tensor>
     private readonly MovingAverageGatedAttention mega;
     private readonly NormalizedFeedForward nffn;
 
-    /// <summary>Creates layer <paramref name="layerIndex"/>, computing its projections under <paramref name="precision"/>.</summary>
-    public MegalodonBlock(MegalodonConfig config, int layerIndex, PrecisionPolicy precision) : base(nameof(MegalodonBlock))
+    /// <summary>
+    /// Creates layer <paramref name="layerIndex"/>, computing its projections under <paramref name="precision"/> and its
+    /// attention with the kernel of <paramref name="attention"/> (null: <see cref="AttentionKernel.Auto"/>).
+    /// </summary>
+    public MegalodonBlock(MegalodonConfig config, int layerIndex, PrecisionPolicy precision, AttentionPolicy? attention = null) : base(nameof(MegalodonBlock))
     {
         _layerIndex = layerIndex;
-        mega = new MovingAverageGatedAttention(config, layerIndex, precision);
+        mega = new MovingAverageGatedAttention(config, layerIndex, precision, attention);
         nffn = new NormalizedFeedForward(config, layerIndex, precision);
         register_module("mega", mega);
         register_module("nffn", nffn);

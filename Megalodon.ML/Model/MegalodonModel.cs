@@ -31,7 +31,7 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
         Config = config.Validate();
         embed = nn.Embedding(config.VocabSize, config.ModelDim);
         rope = new RotaryEmbedding(config.HeadZDim, config.EffectiveRopeBase);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(i => new MegalodonBlock(config, i, Precision)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(i => new MegalodonBlock(config, i, Precision, Attention)).ToArray());
         output = new MegalodonOutputLayer(config);
         register_module("embed", embed);
         register_module("rope", rope);
@@ -47,6 +47,12 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Mixed precision: set <see cref="PrecisionPolicy.MatmulType"/> to bf16 for bf16 projections on fp32 master weights.</summary>
     public PrecisionPolicy Precision { get; } = new();
+
+    /// <summary>
+    /// The attention kernel over whole chunks: <see cref="AttentionKernel.Auto"/> (default) is the explicit path on CPU
+    /// and <c>scaled_dot_product_attention</c> on CUDA; both compute the same function.
+    /// </summary>
+    public AttentionPolicy Attention { get; } = new();
 
     /// <summary>
     /// Called during forward passes with named intermediates (<c>layer{i}.timestep_norm.in</c>, <c>.timestep_norm.out</c>,

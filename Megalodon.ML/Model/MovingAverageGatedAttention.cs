@@ -14,6 +14,7 @@ public sealed class MovingAverageGatedAttention : nn.Module<Tensor, Tensor>
     private readonly MegalodonConfig _config;
     private readonly int _layerIndex;
     private readonly PrecisionPolicy _precision;
+    private readonly AttentionPolicy _attention;
     private readonly TimestepNorm timenorm;
     private readonly ComplexExponentialMovingAverage cema;
     private readonly OffsetRmsNorm rmsnorm;
@@ -26,11 +27,16 @@ public sealed class MovingAverageGatedAttention : nn.Module<Tensor, Tensor>
     private Parameter gamma;
     private Parameter beta;
 
-    /// <summary>Creates the sub-layer of layer <paramref name="layerIndex"/>, computing its projections under <paramref name="precision"/>.</summary>
-    public MovingAverageGatedAttention(MegalodonConfig config, int layerIndex, PrecisionPolicy precision) : base(nameof(MovingAverageGatedAttention))
+    /// <summary>
+    /// Creates the sub-layer of layer <paramref name="layerIndex"/>, computing its projections under <paramref name="precision"/>
+    /// and its attention with the kernel of <paramref name="attention"/> (null: <see cref="AttentionKernel.Auto"/>).
+    /// </summary>
+    public MovingAverageGatedAttention(MegalodonConfig config, int layerIndex, PrecisionPolicy precision, AttentionPolicy? attention = null)
+        : base(nameof(MovingAverageGatedAttention))
     {
         _config = config;
         _precision = precision;
+        _attention = attention ?? new AttentionPolicy();
         _layerIndex = layerIndex;
         int d = config.ModelDim, z = config.ZDim, e = config.ValueDim;
         timenorm = new TimestepNorm(d, config.NormNumGroups, config.NormEps);
@@ -94,9 +100,10 @@ public sealed class MovingAverageGatedAttention : nn.Module<Tensor, Tensor>
         var v = nn.functional.silu(_precision.Linear(wv, xt)).view(batch, length, heads, dv);
         var gate = nn.functional.silu(_precision.Linear(wr, mx));
 
+        var kernel = _attention.For(x.device);
         var attention = state is null
-            ? ChunkedAttention.Full(q, k, v, _config.ChunkSize, rope, _config.AttentionDropout, training)
-            : ChunkedAttention.Streaming(q, k, v, state.Attention, _config.ChunkSize, rope);
+            ? ChunkedAttention.Full(q, k, v, _config.ChunkSize, rope, _config.AttentionDropout, training, kernel)
+            : ChunkedAttention.Streaming(q, k, v, state.Attention, _config.ChunkSize, rope, kernel);
         tap?.Invoke(prefix + "attention.out", attention);
 
         var gated = Dropout(attention * gate, _config.HiddenDropout);

@@ -5,7 +5,7 @@ namespace Megalodon.Bench;
 /// <summary>Command-line options shared by every mode.</summary>
 internal sealed record BenchOptions
 {
-    /// <summary>The mode: throughput, streaming, profile, experiments, shakespeare or generate-memory.</summary>
+    /// <summary>The mode: throughput, mfu, train-bf16, parity, streaming, profile, experiments, shakespeare or generate-memory.</summary>
     public required string Mode { get; init; }
     /// <summary>Intra-op torch threads (1 beats 2 on the project's 2-core machine).</summary>
     public int Threads { get; init; } = 1;
@@ -27,6 +27,32 @@ internal sealed record BenchOptions
     public int Window { get; init; } = 256;
     /// <summary>Random seed for weights and tokens.</summary>
     public int Seed { get; init; } = 1234;
+    /// <summary>Where models run: cpu, cuda, cuda:N or auto (see <c>TorchDevices.Resolve</c>).</summary>
+    public string Device { get; init; } = "cpu";
+    /// <summary>mfu: projection matmuls in fp32 or bf16 (on fp32 master weights).</summary>
+    public string Precision { get; init; } = "fp32";
+    /// <summary>mfu and train-bf16: the Megalodon preset (tiny, bench, small, 200m, ...).</summary>
+    public string? Preset { get; init; }
+    /// <summary>Vocabulary size; 0 means the preset's usual one (256 tiny, 8192 bench/small, 32000 the reference shapes).</summary>
+    public int Vocab { get; init; }
+    /// <summary>mfu: the card's dense bf16 peak in TFLOP/s (989 for an H100 or H200 SXM).</summary>
+    public double PeakTflops { get; init; } = 989;
+    /// <summary>train-bf16: optimizer steps (0: the mode's default).</summary>
+    public int Steps { get; init; }
+    /// <summary>train-bf16: sequences per step (0: the mode's default).</summary>
+    public int Batch { get; init; }
+    /// <summary>mfu: Megalodon's attention kernel (auto, explicit, fused, or split for <c>FusedSplitValues</c>).</summary>
+    public string Attention { get; init; } = "auto";
+    /// <summary>parity: the folder of golden cases.</summary>
+    public string? Golden { get; init; }
+
+    /// <summary>The Megalodon shape named by <see cref="Preset"/> (or <paramref name="fallback"/>) with <see cref="Vocab"/>.</summary>
+    public Megalodon.ML.Model.MegalodonConfig PresetConfig(string fallback)
+    {
+        string name = (Preset ?? fallback).ToLowerInvariant();
+        int vocab = Vocab > 0 ? Vocab : name switch { "tiny" => 256, "bench" or "small" => 8192, _ => 32000 };
+        return Megalodon.ML.Model.MegalodonPresets.ByName(name, vocab);
+    }
 
     public const string Usage = """
         usage: Megalodon.Bench <mode> [options]
@@ -37,6 +63,9 @@ internal sealed record BenchOptions
             experiments  candidate optimisations timed against the model's current code, with their accuracy
             shakespeare  Megalodon vs equal-size Llama trained identically on tinyshakespeare (--lengths: window, --runs: steps)
             generate-memory  peak memory of generating --window tokens after a --contexts prompt (one length per run)
+            mfu          forward+backward tokens/s and model-FLOPs utilisation, Megalodon (--preset, default 200m) vs equal-size Llama
+            train-bf16   a short bf16 training run (LanguageModelTrainer, synthetic tokens) on --preset (default bench): loss and tokens/s
+            parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)
@@ -48,6 +77,16 @@ internal sealed record BenchOptions
             --contexts A,B     streaming: context lengths (default 1024,65536); generate-memory: the prompt length
             --window N         streaming: tokens timed one by one per point (default 256); generate-memory: tokens generated
             --seed S           random seed (default 1234)
+            --device D         cpu, cuda, cuda:N or auto (default cpu)
+            --precision P      mfu: fp32 or bf16 projections (default fp32)
+            --preset NAME      mfu, train-bf16: tiny, bench, small, 200m, 1.3b, 7b
+            --vocab V          vocabulary size (default: the preset's usual one)
+            --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
+            --steps N          train-bf16: optimizer steps (default 40)
+            --batch B          train-bf16: sequences per step (default 4; mfu runs batch 1)
+            --attention K      mfu: Megalodon's attention kernel, auto, explicit, fused or split (fused, values in
+                               q-wide slices); default auto: fused on CUDA
+            --golden DIR       parity: the golden cases folder
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
@@ -72,11 +111,24 @@ internal sealed record BenchOptions
                 "--contexts" => options with { Contexts = IntList(Value(), name) },
                 "--window" => options with { Window = PositiveInt(Value(), name) },
                 "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--device" => options with { Device = Value() },
+                "--precision" => options with { Precision = Value().ToLowerInvariant() },
+                "--preset" => options with { Preset = Value() },
+                "--vocab" => options with { Vocab = PositiveInt(Value(), name) },
+                "--peak-tflops" => options with { PeakTflops = PositiveDouble(Value(), name) },
+                "--steps" => options with { Steps = PositiveInt(Value(), name) },
+                "--batch" => options with { Batch = PositiveInt(Value(), name) },
+                "--golden" => options with { Golden = Value() },
+                "--attention" => options with { Attention = Value().ToLowerInvariant() },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
         if (options.Models is not ("both" or "megalodon" or "llama"))
             throw new ArgumentException($"--models must be megalodon, llama or both (got '{options.Models}').");
+        if (options.Attention is not ("auto" or "explicit" or "fused" or "split"))
+            throw new ArgumentException($"--attention must be auto, explicit, fused or split (got '{options.Attention}').");
+        if (options.Precision is not ("fp32" or "bf16"))
+            throw new ArgumentException($"--precision must be fp32 or bf16 (got '{options.Precision}').");
         return options;
     }
 
@@ -84,6 +136,13 @@ internal sealed record BenchOptions
     {
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value <= 0)
             throw new ArgumentException($"{name} needs a positive integer (got '{text}').");
+        return value;
+    }
+
+    private static double PositiveDouble(string text, string name)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || !double.IsFinite(value))
+            throw new ArgumentException($"{name} needs a positive number (got '{text}').");
         return value;
     }
 

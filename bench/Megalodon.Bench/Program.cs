@@ -17,7 +17,14 @@ catch (ArgumentException ex)
 }
 
 torch.set_num_threads(options.Threads);
-Console.WriteLine($"mode {options.Mode}, torch threads {torch.get_num_threads()}, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
+torch.Device device;
+try { device = BenchDevice.Resolve(options); }
+catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
+Console.WriteLine($"mode {options.Mode}, device {device}, torch threads {torch.get_num_threads()}, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
 Console.WriteLine();
 
 var bench = MegalodonPresets.Bench();
@@ -25,7 +32,7 @@ switch (options.Mode)
 {
     case "throughput":
         var models = new List<BenchModel>();
-        var megalodon = new BenchModel("Megalodon (bench)", bench.VocabSize, () => new MegalodonModel(bench));
+        var megalodon = new BenchModel("Megalodon (bench)", bench.VocabSize, () => new MegalodonModel(bench, device));
         long megalodonParameters;
         using (var probe = megalodon.Create())
             megalodonParameters = BenchModel.ParameterCount(probe);
@@ -34,8 +41,8 @@ switch (options.Mode)
         var llama = LlamaConfig.MatchingParameterCount(megalodonParameters, bench.VocabSize, bench.ModelDim, bench.NumLayers,
                                                        options.LlamaHeads > 0 ? options.LlamaHeads : LlamaConfig.MatchingMegalodon(bench).NumHeads);
         if (options.Models is "both" or "llama")
-            models.Add(ThroughputBench.Llama(llama));
-        ThroughputBench.Run(options, models);
+            models.Add(ThroughputBench.Llama(llama, device));
+        ThroughputBench.Run(options, models, device);
         break;
     case "streaming":
         StreamingBench.Run(options, bench);
@@ -51,6 +58,23 @@ switch (options.Mode)
         break;
     case "experiments":
         ExperimentsBench.Run(options, bench);
+        break;
+    case "mfu":
+        MfuBench.Run(options, device);
+        break;
+    case "train-bf16":
+        if (!TrainBf16Bench.Run(options, device)) return 1;
+        break;
+    case "parity":
+        try
+        {
+            if (!ParityBench.Run(options, device)) return 1;
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
         break;
     default:
         Console.Error.WriteLine($"Unknown mode '{options.Mode}'.");

@@ -13,7 +13,7 @@ internal static class ThroughputBench
     /// <summary>Targets from the issue, checked in the summary.</summary>
     private const double TargetTokensPerSecond = 1300, TargetSpeedRatio = 0.8, TargetCostRatio = 1.15;
 
-    public static void Run(BenchOptions options, IReadOnlyList<BenchModel> models)
+    public static void Run(BenchOptions options, IReadOnlyList<BenchModel> models, Device device)
     {
         var results = new ResultTable("throughput", "model", "params", "length", "pass", "runs", "median ms", "min ms", "tokens/s");
         var measured = new Dictionary<(string Model, int Length, string Pass), double>();   // tokens/s
@@ -27,27 +27,27 @@ internal static class ThroughputBench
             {
                 int runs = options.Runs > 0 ? options.Runs : length <= 2048 ? 5 : 3;
                 int warmup = options.Warmup >= 0 ? options.Warmup : 1;
-                using var tokens = torch.randint(0, spec.VocabSize, [1, length], dtype: ScalarType.Int64);
-                using var targets = torch.randint(0, spec.VocabSize, [1, length], dtype: ScalarType.Int64);
+                using var tokens = torch.randint(0, spec.VocabSize, [1, length], dtype: ScalarType.Int64, device: device);
+                using var targets = torch.randint(0, spec.VocabSize, [1, length], dtype: ScalarType.Int64, device: device);
 
                 model.eval();
-                var forward = Timing.Measure(() =>
+                var forward = Timing.Measure(BenchDevice.Synchronized(device, () =>
                 {
                     using var scope = torch.NewDisposeScope();
                     using var noGrad = torch.no_grad();
                     model.forward(tokens);
-                }, warmup, runs);
+                }), warmup, runs);
                 Record(spec.Name, parameters, length, "forward", forward);
 
                 model.train();
-                var training = Timing.Measure(() =>
+                var training = Timing.Measure(BenchDevice.Synchronized(device, () =>
                 {
                     using var scope = torch.NewDisposeScope();
                     model.zero_grad();
                     var logits = model.forward(tokens);
                     var loss = nn.functional.cross_entropy(logits.reshape(-1, spec.VocabSize), targets.reshape(-1));
                     loss.backward();
-                }, warmup, runs);
+                }), warmup, runs);
                 Record(spec.Name, parameters, length, "forward+backward", training);
                 model.zero_grad();
             }
@@ -102,6 +102,6 @@ internal static class ThroughputBench
     private static string Met(bool ok) => ok ? "yes" : "NO";
 
     /// <summary>The Llama baseline of the given shape as a model under test.</summary>
-    public static BenchModel Llama(LlamaConfig config) =>
-        new($"Llama (F={config.FfnHiddenDim}, H={config.NumHeads})", config.VocabSize, () => new LlamaModel(config));
+    public static BenchModel Llama(LlamaConfig config, Device? device = null) =>
+        new($"Llama (F={config.FfnHiddenDim}, H={config.NumHeads})", config.VocabSize, () => new LlamaModel(config, device));
 }

@@ -97,6 +97,42 @@ public sealed class ParityCliTests
     }
 
     [TestMethod]
+    public void DeviceCpuRunsTheCases()
+    {
+        var source = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var (code, output, error) = RunCli("parity", source, "--device", "cpu");
+        Assert.AreEqual(0, code, output + error);
+        Assert.AreEqual("1 passed, 0 failed", Lines(output)[^1]);
+    }
+
+    [TestMethod]
+    public void UnavailableCudaIsAClearFailure()
+    {
+        if (torch.cuda.is_available())
+            Assert.Inconclusive("CUDA is available here; this test covers machines without it.");
+        using var scratch = new ScratchFolder();
+        var (code, output, error) = RunCli("parity", scratch.Path, "--device", "cuda");
+        Assert.AreEqual(1, code, output + error);
+        StringAssert.Contains(error, "CUDA was requested but is not available");
+        StringAssert.Contains(error, "MEGALODON_LIBTORCH_DIR");
+    }
+
+    [TestMethod]
+    public void UnknownDeviceIsAUsageError()
+    {
+        var (code, _, error) = RunCli("parity", Path.GetTempPath(), "--device", "tpu");
+        Assert.AreEqual(2, code, error);
+        StringAssert.Contains(error, "Unknown device 'tpu'");
+    }
+
+    [TestMethod]
+    public void RunnerOnAnExplicitCpuDevicePasses()
+    {
+        var result = ParityRunner.Run(GoldenFixtures.CaseFolderOrSkip("p2_two_layer_swiglu_3chunks"), device: torch.CPU);
+        Assert.IsTrue(result.Passed, string.Join("\n", result.Failures));
+    }
+
+    [TestMethod]
     public void MissingFolderIsAClearError()
     {
         using var scratch = new ScratchFolder();

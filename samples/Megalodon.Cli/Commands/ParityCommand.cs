@@ -11,6 +11,7 @@ namespace Megalodon.Cli.Commands;
 public sealed class ParityCommand : ICliCommand
 {
     private const string ThreadsOption = "--threads";
+    private const string DeviceOption = "--device";
     private const string VerboseFlag = "--verbose";
     private const int MaxFailuresShown = 8;
 
@@ -23,28 +24,32 @@ public sealed class ParityCommand : ICliCommand
     /// <inheritdoc />
     public string Usage =>
         """
-        Usage: megalodon parity <dir> [--threads N] [--verbose]
+        Usage: megalodon parity <dir> [--device NAME] [--threads N] [--verbose]
 
         Runs every golden case under <dir> against the Megalodon model. A case is a folder holding
         config.json, weights.safetensors and io.safetensors; <dir> may itself be one case.
         Prints one line per case with its largest differences and PASS or FAIL, then a summary.
 
         Options:
+          --device NAME cpu, cuda, cuda:N or auto (default: cpu); always float32, same tolerances
           --threads N   torch intra-op threads (default: MEGALODON_THREADS, else 1)
           --verbose     also print every check of every case
 
-        Exit code: 0 when every case passes, 1 when any fails or no case is found, 2 for bad arguments.
+        Exit code: 0 when every case passes, 1 when any fails, no case is found or the device is
+        unavailable, 2 for bad arguments.
 
         """;
 
     /// <inheritdoc />
     public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var options = CommandOptions.Parse(args, [ThreadsOption], [VerboseFlag]);
+        var options = CommandOptions.Parse(args, [ThreadsOption, DeviceOption], [VerboseFlag]);
         if (options.Positionals.Count != 1)
             throw new UsageException(options.Positionals.Count == 0 ? "Missing <dir>." : "Give exactly one <dir>.");
         int? threads = options.Value(ThreadsOption) is null ? null : options.Int(ThreadsOption, fallback: 1, min: 1, max: 1024);
         bool verbose = options.Has(VerboseFlag);
+        // Before looking for cases: a device that cannot run them is the first thing to report.
+        var device = ResolveDevice(options.Value(DeviceOption) ?? "cpu");
 
         var root = options.Positionals[0];
         if (!Directory.Exists(root))
@@ -60,6 +65,8 @@ public sealed class ParityCommand : ICliCommand
         }
 
         TorchDevices.ConfigureThreads(threads);
+        if (device.type != TorchSharp.DeviceType.CPU)
+            output.WriteLine($"device {device}");
 
         int passed = 0, failed = 0;
         var nameWidth = cases.Max(c => Path.GetFileName(c).Length);
@@ -68,7 +75,7 @@ public sealed class ParityCommand : ICliCommand
             ParityResult result;
             try
             {
-                result = ParityRunner.Run(folder);
+                result = ParityRunner.Run(folder, device: device);
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or IOException or InvalidDataException)
             {
@@ -88,6 +95,14 @@ public sealed class ParityCommand : ICliCommand
         }
         output.WriteLine($"{passed} passed, {failed} failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    private static TorchSharp.torch.Device ResolveDevice(string name)
+    {
+        try { return TorchDevices.Resolve(name); }
+        catch (ArgumentException ex) { throw new UsageException(ex.Message); }
+        // CUDA asked for but absent: TorchDevices' message says why and what to do; a failure, not a usage error.
+        catch (InvalidOperationException ex) { throw new CommandFailedException(ex.Message); }
     }
 
     /// <summary>The one-line summary of a case: its largest differences and PASS or FAIL.</summary>

@@ -1,0 +1,21 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Megalodon.ML.Model;
+
+/// <summary>
+/// The attention kernel of a model, shared by its layers like <see cref="PrecisionPolicy"/>: change
+/// <see cref="Kernel"/> on the model and every layer's next forward uses it.
+/// </summary>
+public sealed class AttentionPolicy
+{
+    /// <summary>The kernel; <see cref="AttentionKernel.Auto"/> (default) picks by the device the activations are on.</summary>
+    public AttentionKernel Kernel { get; set; } = AttentionKernel.Auto;
+
+    /// <summary>The kernel used for activations on <paramref name="device"/>: never <see cref="AttentionKernel.Auto"/>.</summary>
+    public AttentionKernel For(Device device) => Kernel switch
+    {
+        AttentionKernel.Auto => device.type == DeviceType.CUDA ? AttentionKernel.Fused : AttentionKernel.Explicit,
+        var chosen => chosen,
+    };
+}
