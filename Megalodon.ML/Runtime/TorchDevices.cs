@@ -42,9 +42,9 @@ public static class TorchDevices
         {
             if (fallbackToCpu) return CPU;
             throw new InvalidOperationException(
-                "CUDA was requested but is not available. This build uses the CPU TorchSharp backend (build with -p:TorchBackend=cuda, " +
-                $"or point {TorchNativeLoader.LibTorchDirectoryVariable} at a CUDA libtorch such as a PyTorch install), or no GPU is visible. " +
-                "Ask for 'cpu' or allow the CPU fallback.");
+                "CUDA was requested but is not available: the loaded libtorch has no CUDA support (the default build uses TorchSharp-cpu; " +
+                $"build with -p:TorchBackend=cuda, or point {TorchNativeLoader.LibTorchDirectoryVariable} at a CUDA libtorch such as a PyTorch install), " +
+                "or no GPU is visible. Ask for 'cpu' or allow the CPU fallback.");
         }
         int count = cuda.device_count();
         if (index >= count)
