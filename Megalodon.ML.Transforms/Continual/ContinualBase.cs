@@ -45,11 +45,11 @@ internal sealed class ContinualBase : IDisposable
             return new ContinualBase(m.Model.Config, m.Tokenizer, m.DataRecord, m, null);
         }
 
-        var configPath = Path.Combine(folder, "config.json");
+        var configPath = TrainingRunFolder.ConfigPath(folder);
         if (!File.Exists(configPath))
             throw new ArgumentException($"The checkpoint folder '{folder}' has no config.json: it was not written by pretraining, so the network is unknown.");
         var config = MegalodonConfig.Load(configPath);
-        var tokenizer = ReadTokenizer(folder) ?? o.Tokenizer ?? o.BaseModel?.Tokenizer
+        var tokenizer = TrainingRunFolder.ReadTokenizer(folder) ?? o.Tokenizer ?? o.BaseModel?.Tokenizer
             ?? throw new ArgumentException($"The checkpoint folder '{folder}' does not describe its tokenizer; give Tokenizer.");
         if (o.BaseModel is { } model)
         {
@@ -88,15 +88,6 @@ internal sealed class ContinualBase : IDisposable
         {
             throw new ArgumentException($"The checkpoint's weights do not fit its config.json: {ex.Message}", ex);
         }
-    }
-
-    private static ModelTokenizer? ReadTokenizer(string folder)
-    {
-        var path = Path.Combine(folder, "tokenizer.json");
-        if (!File.Exists(path)) return null;
-        var json = File.ReadAllText(path).Trim();
-        // Pretraining writes "{}" for tokenizers it cannot describe.
-        return json == "{}" ? null : ModelTokenizer.FromSpec(TokenizerSpec.FromJson(json));
     }
 
     private static void CheckTokenizer(ModelTokenizer? given, ModelTokenizer actual, string givenName, string actualName)

@@ -173,9 +173,7 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         if (o.CheckpointFolder is { } folder)
         {
             // The same layout as pretraining, so this run's checkpoints can be the base of the next one.
-            Directory.CreateDirectory(folder);
-            start.Config.Save(Path.Combine(folder, "config.json"));
-            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), tokenizer.CanSave ? tokenizer.ToSpec().ToJson() : "{}");
+            TrainingRunFolder.Describe(folder, start.Config, tokenizer);
         }
 
         using var trainer = new LanguageModelTrainer(model, trainerOptions, train, validation.Count > 0 ? validation[0].Source : null);

@@ -146,9 +146,7 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
         FolderCheckpointStore? store = null;
         if (o.CheckpointFolder is { } folder)
         {
-            Directory.CreateDirectory(folder);
-            config.Save(Path.Combine(folder, "config.json"));
-            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), tokenizer.CanSave ? tokenizer.ToSpec().ToJson() : "{}");
+            TrainingRunFolder.Describe(folder, config, tokenizer);
             store = new FolderCheckpointStore(folder);
         }
 
