@@ -143,20 +143,16 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
         if (uncovered > 0)
             channel.Info($"{uncovered} trailing tokens are shorter than one window and are not trained on in an epoch.");
 
-        FolderCheckpointStore? store = null;
         if (o.CheckpointFolder is { } folder)
-        {
             TrainingRunFolder.Describe(folder, config, tokenizer);
-            store = new FolderCheckpointStore(folder);
-        }
 
+        // The trainer keeps its checkpoints in a folder store over trainerOptions.CheckpointFolder.
         using var trainer = new LanguageModelTrainer(model, trainerOptions,
             new PackedTokenWindowSource(train.Tokens, o.SequenceLength, seed: (ulong)seed),
-            validation is null ? null : new PackedTokenWindowSource(validation.Tokens, o.SequenceLength, shuffle: false),
-            store);
+            validation is null ? null : new PackedTokenWindowSource(validation.Tokens, o.SequenceLength, shuffle: false));
         if (o.ResumeFromCheckpoint)
         {
-            if (store is null) throw new ArgumentException("ResumeFromCheckpoint needs a CheckpointFolder.");
+            if (o.CheckpointFolder is null) throw new ArgumentException("ResumeFromCheckpoint needs a CheckpointFolder.");
             if (!trainer.ResumeFromLatestCheckpoint())
                 throw new ArgumentException($"ResumeFromCheckpoint is set but '{o.CheckpointFolder}' holds no checkpoint.");
             channel.Info($"Resumed from step {trainer.Step}.");
