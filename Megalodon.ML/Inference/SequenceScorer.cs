@@ -61,9 +61,9 @@ public sealed class SequenceScorer
     {
         if (sequence.Count == 0) throw new ArgumentException($"Sequence {index} is empty: there is nothing to score.", nameof(sequence));
         int vocab = _model.Config.VocabSize;
-        var bad = sequence.FirstOrDefault(id => id < 0 || id >= vocab, -1);
-        if (sequence.Any(id => id < 0 || id >= vocab))
-            throw new ArgumentException($"Sequence {index} holds token id {bad}, outside the model's vocabulary of {vocab}.", nameof(sequence));
+        foreach (int id in sequence)
+            if (id < 0 || id >= vocab)
+                throw new ArgumentException($"Sequence {index} holds token id {id}, outside the model's vocabulary of {vocab}.", nameof(sequence));
         var ids = _startToken is { } start ? sequence.Prepend(start) : sequence;
         return ids.Select(id => (long)id).ToArray();
     }
