@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Megalodon.ML.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Megalodon.ML.Encoder;
+
+/// <summary>
+/// NuNER's concept-contrastive pretraining (arXiv 2402.15343): the text encoder's token features and the concept
+/// encoder's concept embeddings are scored pairwise, and a sigmoid binary cross-entropy over every (token, concept)
+/// pair of the batch pushes tokens inside a mention of a concept towards it and every other pair apart; the concepts
+/// annotated in the other sentences of the batch are the negatives. Afterwards only the text encoder is needed for
+/// fine-tuning (the concept encoder serves zero-shot tagging).
+/// </summary>
+public static class ConceptContrastiveTrainer
+{
+    /// <summary>Trains both encoders in place.</summary>
+    /// <param name="textEncoder">The text encoder (typically MLM-pretrained).</param>
+    /// <param name="conceptEncoder">The concept encoder (typically a copy of the same encoder, see <see cref="ConceptEncoder(BidirectionalEncoder)"/>).</param>
+    /// <param name="sentences">Texts with their concept mentions (character spans); texts without mentions still give negatives.</param>
+    /// <param name="settings">Budget and hyper-parameters.</param>
+    /// <param name="progress">Optional per-step reports.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    /// <exception cref="ArgumentException">No sentence has a mention, or a mention lies outside its text.</exception>
+    public static EncoderTrainingResult Train(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder,
+        IReadOnlyList<(string Text, IReadOnlyList<ConceptMention> Mentions)> sentences, EncoderTrainingSettings settings,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(textEncoder);
+        ArgumentNullException.ThrowIfNull(conceptEncoder);
+        ArgumentNullException.ThrowIfNull(sentences);
+        settings.Validate();
+        if (textEncoder.FeatureDim != conceptEncoder.FeatureDim)
+            throw new ArgumentException($"The text encoder's features ({textEncoder.FeatureDim}) and the concept embeddings ({conceptEncoder.FeatureDim}) must have the same width.");
+        var examples = Prepare(sentences, settings.MaxTokens);
+        if (!examples.Any(e => e.Mentions.Count > 0)) throw new ArgumentException("No sentence has a concept mention.", nameof(sentences));
+
+        var random = new Random(settings.Seed);
+        var order = new BatchOrder(examples.Count, random);
+        var clock = Stopwatch.StartNew();
+        textEncoder.train();
+        conceptEncoder.train();
+        using var optimizer = new EncoderOptimizer(textEncoder.parameters().Concat(conceptEncoder.parameters()), settings, progress);
+        long tokens = 0;
+        for (int step = 0; step < settings.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var batch = order.Next(settings.BatchSize).Select(i => examples[i]).ToList();
+            var loss = Loss(textEncoder, conceptEncoder, batch);
+            long batchTokens = batch.Sum(e => (long)e.Ids.Length);
+            tokens += batchTokens;
+            optimizer.Update(loss, batchTokens);
+        }
+        textEncoder.eval();
+        conceptEncoder.eval();
+        return new EncoderTrainingResult(optimizer.Losses.ToArray(), clock.Elapsed, tokens);
+    }
+
+    /// <summary>A sentence ready for the loss: ids and, per mention, its token range and normalised concept name.</summary>
+    internal sealed record Example(int[] Ids, IReadOnlyList<(int FirstToken, int EndToken, string Concept)> Mentions);
+
+    /// <summary>Encodes the texts and maps every mention's characters to the tokens that start inside it.</summary>
+    internal static List<Example> Prepare(IReadOnlyList<(string Text, IReadOnlyList<ConceptMention> Mentions)> sentences, int maxTokens)
+    {
+        var examples = new List<Example>(sentences.Count);
+        for (int s = 0; s < sentences.Count; s++)
+        {
+            var (text, mentions) = sentences[s];
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            var encoded = EncodedText.Encode(text, maxTokens);
+            var spans = new List<(int, int, string)>();
+            foreach (var m in mentions)
+            {
+                if (m.Start < 0 || m.End > text.Length || m.Start >= m.End)
+                    throw new ArgumentException($"Sentence {s}: the mention [{m.Start}, {m.End}) of '{m.Concept}' lies outside its text of {text.Length} characters.", nameof(sentences));
+                if (string.IsNullOrWhiteSpace(m.Concept))
+                    throw new ArgumentException($"Sentence {s}: the mention [{m.Start}, {m.End}) has no concept name.", nameof(sentences));
+                int first = -1, end = -1;
+                for (int t = 0; t < encoded.Length; t++)
+                {
+                    int c = encoded.Offsets[t].Start.Value;
+                    if (c < m.Start || c >= m.End) continue;
+                    if (first < 0) first = t;
+                    end = t + 1;
+                }
+                if (first >= 0) spans.Add((first, end, ConceptEncoder.NormalizeName(m.Concept)));
+            }
+            examples.Add(new Example(encoded.Ids, spans));
+        }
+        return examples;
+    }
+
+    /// <summary>Mean binary cross-entropy over every valid (token, concept) pair of the batch.</summary>
+    internal static Tensor Loss(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder, IReadOnlyList<Example> batch)
+    {
+        var concepts = batch.SelectMany(e => e.Mentions.Select(m => m.Concept)).Distinct(StringComparer.Ordinal).ToList();
+        if (concepts.Count == 0) return zeros(1, requires_grad: true, device: textEncoder.Device).sum(); // nothing to contrast in this batch
+        var index = concepts.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        int length = batch.Max(e => e.Ids.Length);
+        var target = new float[batch.Count * length * concepts.Count];
+        for (int b = 0; b < batch.Count; b++)
+            foreach (var (first, end, concept) in batch[b].Mentions)
+                for (int t = first; t < end; t++)
+                    target[(b * length + t) * concepts.Count + index[concept]] = 1f;
+        var (ids, lengths, mask) = TokenBatch.Pad(batch.Select(e => e.Ids).ToList(), textEncoder.Device);
+        var features = textEncoder.forward(ids, lengths);
+        var embeddings = conceptEncoder.Embed(concepts);
+        var logits = conceptEncoder.Score(features[mask], embeddings);
+        var targets = tensor(target, [batch.Count, length, concepts.Count], device: textEncoder.Device)[mask];
+        return nn.functional.binary_cross_entropy_with_logits(logits, targets);
+    }
+}

@@ -1,0 +1,111 @@
+using Megalodon.ML.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Megalodon.ML.Encoder;
+
+/// <summary>
+/// NuNER's concept encoder: a <see cref="BidirectionalEncoder"/> of its own over the concept name, mean-pooled into
+/// one vector per concept, and the (token, concept) score <c>s · ⟨h_t, e_c⟩ / √F + b</c> whose sigmoid is the
+/// probability that token t belongs to a mention of concept c.
+/// </summary>
+/// <remarks>
+/// The learned scale s (kept as its log) and bias b let the plain dot product of the paper start at a sensible
+/// temperature and at a low prior: most (token, concept) pairs are negatives.
+/// </remarks>
+public sealed class ConceptEncoder : nn.Module
+{
+    private readonly BidirectionalEncoder encoder;
+    private readonly Parameter log_scale;
+    private readonly Parameter bias;
+
+    /// <summary>A concept encoder whose name encoder starts as a copy of <paramref name="initial"/> (NuNER starts both encoders from the same checkpoint).</summary>
+    /// <param name="initial">The encoder to copy.</param>
+    public ConceptEncoder(BidirectionalEncoder initial) : this(initial.Config)
+    {
+        var tensors = initial.StateTensors();
+        try { encoder.LoadStateTensors(tensors); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+    }
+
+    /// <summary>A freshly initialised concept encoder of the given shape.</summary>
+    /// <param name="config">The shape of each direction of the name encoder.</param>
+    public ConceptEncoder(MegalodonConfig config) : base(nameof(ConceptEncoder))
+    {
+        encoder = new BidirectionalEncoder(config);
+        log_scale = nn.Parameter(tensor(0f));
+        bias = nn.Parameter(tensor(-4f)); // sigmoid(-4) ≈ 0.02: most pairs are negatives
+        register_module("encoder", encoder);
+        register_parameter("log_scale", log_scale);
+        register_parameter("bias", bias);
+    }
+
+    /// <summary>The name encoder.</summary>
+    public BidirectionalEncoder NameEncoder => encoder;
+
+    /// <summary>Width of a concept embedding (the text encoder's feature width must match).</summary>
+    public int FeatureDim => encoder.FeatureDim;
+
+    /// <summary>The device of the parameters.</summary>
+    public Device Device => encoder.Device;
+
+    /// <summary>One embedding per concept name (C,F): the mean of the name encoder's features over the name's tokens.</summary>
+    /// <param name="names">Concept names; each must hold a non-space character.</param>
+    /// <exception cref="ArgumentException">A name is empty or all whitespace.</exception>
+    public Tensor Embed(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count == 0) throw new ArgumentException("At least one concept name is needed.", nameof(names));
+        var encoded = new List<int[]>(names.Count);
+        foreach (var name in names)
+        {
+            if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Concept names must not be empty or whitespace.", nameof(names));
+            encoded.Add(EncodedText.Encode(NormalizeName(name), 128).Ids);
+        }
+        using var scope = NewDisposeScope();
+        var (ids, lengths, mask) = TokenBatch.Pad(encoded, Device);
+        var features = encoder.forward(ids, lengths);
+        var weights = mask.to(features.dtype).unsqueeze(-1);
+        var pooled = (features * weights).sum(dim: 1) / weights.sum(dim: 1);
+        return pooled.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits (…,C) of every token feature (…,F) against every concept embedding (C,F).</summary>
+    public Tensor Score(Tensor tokenFeatures, Tensor conceptEmbeddings)
+    {
+        using var scope = NewDisposeScope();
+        var dot = matmul(tokenFeatures, conceptEmbeddings.t()) / Math.Sqrt(FeatureDim);
+        return (dot * log_scale.exp() + bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The form in which names are encoded: trimmed and lower-case (NuNER Zero expects lower-case labels).</summary>
+    /// <param name="name">A concept name.</param>
+    public static string NormalizeName(string name) => name.Trim().ToLowerInvariant();
+
+    /// <summary>Parameters and buffers by name, as detached CPU copies (the caller disposes them).</summary>
+    public Dictionary<string, Tensor> StateTensors()
+    {
+        var result = new Dictionary<string, Tensor>();
+        foreach (var (name, t) in state_dict())
+            result[name] = t.detach().cpu().clone();
+        return result;
+    }
+
+    /// <summary>Copies tensors named as in <see cref="StateTensors"/> into this module.</summary>
+    /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors.</exception>
+    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        const string prefix = "encoder.";
+        var inner = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        var unexpected = tensors.Keys.Where(k => !k.StartsWith(prefix, StringComparison.Ordinal) && k is not "log_scale" and not "bias").ToList();
+        if (!tensors.TryGetValue("log_scale", out var scale) || !tensors.TryGetValue("bias", out var b) || unexpected.Count > 0)
+            throw new ArgumentException("The tensors are not a concept encoder's: they need 'log_scale', 'bias' and 'encoder.*' only"
+                + (unexpected.Count > 0 ? $"; unexpected {string.Join(", ", unexpected.Select(u => $"'{u}'"))}" : "") + ".", nameof(tensors));
+        encoder.LoadStateTensors(inner);
+        using var noGrad = no_grad();
+        log_scale.copy_(scale.reshape([]));
+        bias.copy_(b.reshape([]));
+    }
+}

@@ -1,0 +1,16 @@
+namespace Megalodon.ML.Encoder;
+
+/// <summary>What one of the encoder's trainers did.</summary>
+/// <param name="Losses">Every step's training loss, in order.</param>
+/// <param name="Elapsed">Wall time of the training loop.</param>
+/// <param name="Tokens">Input tokens processed.</param>
+public sealed record EncoderTrainingResult(IReadOnlyList<double> Losses, TimeSpan Elapsed, long Tokens)
+{
+    /// <summary>Mean loss of the first <paramref name="count"/> steps (all when fewer).</summary>
+    /// <param name="count">Steps averaged.</param>
+    public double MeanOfFirst(int count) => Losses.Take(Math.Max(1, count)).Average();
+
+    /// <summary>Mean loss of the last <paramref name="count"/> steps (all when fewer).</summary>
+    /// <param name="count">Steps averaged.</param>
+    public double MeanOfLast(int count) => Losses.Skip(Math.Max(0, Losses.Count - Math.Max(1, count))).Average();
+}

@@ -1,0 +1,139 @@
+using Megalodon.ML.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Megalodon.ML.Encoder;
+
+/// <summary>
+/// A word tagger over a <see cref="BidirectionalEncoder"/>: each word's feature is the mean of its tokens' features,
+/// and a linear head gives one logit per class (BIO label).
+/// </summary>
+/// <remarks>Mean-pooling the word's bytes (rather than taking its first one) lets every byte of the word inform its label.</remarks>
+public sealed class TokenClassifier : nn.Module
+{
+    private readonly BidirectionalEncoder encoder;
+    private readonly Linear head;
+
+    /// <summary>A classifier over a copy of <paramref name="pretrained"/> with a fresh head (initialised from TorchSharp's global generator).</summary>
+    /// <param name="pretrained">The encoder to start from; it is copied, not shared.</param>
+    /// <param name="classCount">Number of classes.</param>
+    public TokenClassifier(BidirectionalEncoder pretrained, int classCount) : this(pretrained.Config, classCount)
+    {
+        var tensors = pretrained.StateTensors();
+        try { encoder.LoadStateTensors(tensors); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+    }
+
+    /// <summary>A freshly initialised classifier.</summary>
+    /// <param name="config">The encoder's shape per direction.</param>
+    /// <param name="classCount">Number of classes.</param>
+    public TokenClassifier(MegalodonConfig config, int classCount) : base(nameof(TokenClassifier))
+    {
+        if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least one class is needed.");
+        encoder = new BidirectionalEncoder(config);
+        head = nn.Linear(encoder.FeatureDim, classCount);
+        register_module("encoder", encoder);
+        register_module("head", head);
+        ClassCount = classCount;
+    }
+
+    /// <summary>The encoder.</summary>
+    public BidirectionalEncoder Encoder => encoder;
+
+    /// <summary>Number of classes.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Dropout on the word features during training.</summary>
+    public double Dropout { get; set; } = 0.1;
+
+    /// <summary>Logits (B,W,K) for a batch of sentences, W being the most words in a sentence of the batch.</summary>
+    /// <param name="batch">The sentences.</param>
+    public Tensor Logits(IReadOnlyList<EncodedWords> batch)
+    {
+        using var scope = NewDisposeScope();
+        var words = WordFeatures(encoder, batch);
+        if (training && Dropout > 0) words = nn.functional.dropout(words, Dropout, true);
+        return head.forward(words).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean of each word's token features (B,W,F); zero for padding words and words with no tokens.</summary>
+    internal static Tensor WordFeatures(BidirectionalEncoder encoder, IReadOnlyList<EncodedWords> batch)
+    {
+        using var scope = NewDisposeScope();
+        var (ids, lengths, _) = TokenBatch.Pad(batch.Select(s => s.Ids).ToList(), encoder.Device);
+        var features = encoder.forward(ids, lengths);
+        int length = (int)ids.shape[1];
+        int wordCount = Math.Max(1, batch.Max(s => s.WordCount));
+        var pooling = new float[batch.Count * wordCount * length];
+        for (int b = 0; b < batch.Count; b++)
+            for (int w = 0; w < batch[b].WordCount; w++)
+            {
+                int n = batch[b].WordLengths[w];
+                for (int t = batch[b].WordStarts[w]; t < batch[b].WordStarts[w] + n; t++)
+                    pooling[(b * wordCount + w) * length + t] = 1f / n;
+            }
+        var matrix = tensor(pooling, [batch.Count, wordCount, length], device: encoder.Device);
+        return matmul(matrix, features).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The most likely class of every word, sentence by sentence, in batches (no gradients).</summary>
+    /// <param name="sentences">The sentences.</param>
+    /// <param name="batchSize">Sentences per forward pass.</param>
+    public int[][] Predict(IReadOnlyList<EncodedWords> sentences, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var result = new int[sentences.Count][];
+        bool wasTraining = training;
+        eval();
+        using var noGrad = no_grad();
+        // Similar lengths together: less padding.
+        var order = Enumerable.Range(0, sentences.Count).OrderBy(i => sentences[i].Ids.Length).ToArray();
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var indices = order.Skip(start).Take(batchSize).ToArray();
+            var batch = indices.Select(i => sentences[i]).ToList();
+            if (batch.All(s => s.Ids.Length == 0))
+            {
+                foreach (int i in indices) result[i] = new int[sentences[i].WordCount];
+                continue;
+            }
+            using var best = Logits(batch).argmax(-1).cpu();
+            var flat = best.data<long>().ToArray();
+            int w = (int)best.shape[1];
+            for (int b = 0; b < indices.Length; b++)
+                result[indices[b]] = Enumerable.Range(0, batch[b].WordCount).Select(j => (int)flat[b * w + j]).ToArray();
+        }
+        if (wasTraining) train();
+        return result;
+    }
+
+    /// <summary>Parameters and buffers by name, as detached CPU copies (the caller disposes them).</summary>
+    public Dictionary<string, Tensor> StateTensors()
+    {
+        var result = new Dictionary<string, Tensor>();
+        foreach (var (name, t) in state_dict())
+            result[name] = t.detach().cpu().clone();
+        return result;
+    }
+
+    /// <summary>Copies tensors named as in <see cref="StateTensors"/> into this module.</summary>
+    /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors.</exception>
+    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var own = state_dict();
+        var problems = own.Where(kv => !tensors.TryGetValue(kv.Key, out var t) || !t.shape.SequenceEqual(kv.Value.shape)).Select(kv => $"'{kv.Key}'")
+            .Concat(tensors.Keys.Where(k => !own.ContainsKey(k)).Select(k => $"unexpected '{k}'")).ToList();
+        if (problems.Count > 0)
+            throw new ArgumentException("The tensors do not fit this classifier (missing, mis-shaped or unexpected): " + string.Join(", ", problems) + ".", nameof(tensors));
+        using var noGrad = no_grad();
+        foreach (var (name, target) in own)
+        {
+            using var converted = tensors[name].to(target.dtype, target.device);
+            target.copy_(converted);
+        }
+    }
+}
