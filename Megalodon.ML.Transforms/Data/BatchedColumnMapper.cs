@@ -7,24 +7,31 @@ namespace Megalodon.ML.Transforms.Data;
 /// <typeparam name="TResult">The per-row result type.</typeparam>
 public sealed class BatchedOutputColumn<TResult>
 {
-    private BatchedOutputColumn(string name, DataViewType type, Type valueType, Delegate read)
+    private BatchedOutputColumn(string name, DataViewType type, Type valueType, Delegate read, DataViewSchema.Annotations? annotations)
     {
         Name = name;
         Type = type;
         ValueType = valueType;
         Read = read;
+        Annotations = annotations;
     }
 
     /// <summary>Column name.</summary>
     public string Name { get; }
     /// <summary>Column type.</summary>
     public DataViewType Type { get; }
+    /// <summary>Annotations of the column (for example the key values of a key-typed column); null for none.</summary>
+    public DataViewSchema.Annotations? Annotations { get; }
     internal Type ValueType { get; }
     internal Delegate Read { get; }
 
     /// <summary>Declares a column whose value of type <typeparamref name="TValue"/> is written from a row's result.</summary>
-    public static BatchedOutputColumn<TResult> Create<TValue>(string name, DataViewType type, BatchedReader<TResult, TValue> read) =>
-        new(name, type, typeof(TValue), read);
+    /// <param name="name">Column name.</param>
+    /// <param name="type">Column type.</param>
+    /// <param name="read">Writes the value from a row's result.</param>
+    /// <param name="annotations">Optional annotations, such as key values.</param>
+    public static BatchedOutputColumn<TResult> Create<TValue>(string name, DataViewType type, BatchedReader<TResult, TValue> read, DataViewSchema.Annotations? annotations = null) =>
+        new(name, type, typeof(TValue), read, annotations);
 }
 
 /// <summary>Writes one column's value for a row from that row's result.</summary>
@@ -66,7 +73,7 @@ public sealed class BatchedColumnMapper<TInput, TResult>
     {
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
-        foreach (var column in _outputs) builder.AddColumn(column.Name, column.Type);
+        foreach (var column in _outputs) builder.AddColumn(column.Name, column.Type, column.Annotations);
         return builder.ToSchema();
     }
 

@@ -100,6 +100,40 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
         => ModelTokenizer.FromSpec(LoadSection(ctx, TokenizerSection, TokenizerSpec.ReadFrom));
 
     /// <summary>
+    /// Tensors as safetensors bytes, for a weights section (through a temporary file: the writer is file-based and
+    /// atomic). The tensors are disposed.
+    /// </summary>
+    private protected static byte[] SerializeTensors(Dictionary<string, TorchSharp.torch.Tensor> tensors)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            Megalodon.ML.Checkpoints.SafeTensors.Save(path, tensors);
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Tensors back from <see cref="SerializeTensors"/>'s bytes (validated); the caller disposes them.</summary>
+    private protected static Dictionary<string, TorchSharp.torch.Tensor> DeserializeTensors(byte[] bytes)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            return Megalodon.ML.Checkpoints.SafeTensors.Load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
     /// Row mapper base for our transformers: saving a mapper saves its transformer, and any active output needs
     /// all of <see cref="InputColumnIndices"/>.
     /// </summary>

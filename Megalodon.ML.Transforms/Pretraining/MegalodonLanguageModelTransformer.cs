@@ -154,7 +154,8 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     //   string or null: the training data record as JSON (absent in 0x00010001)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
-        byte[] weights = SerializeWeights(Model);
+        var state = Model.ReferenceStateDict();
+        byte[] weights = SerializeTensors(state);
         ctx.SaveNonEmptyString(Model.Config.ToJson());
         ctx.SaveNonEmptyString(Scoring.InputColumnName);
         ctx.SaveNonEmptyString(Scoring.NegativeLogLikelihoodColumnName);
@@ -193,7 +194,9 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
             ? Megalodon.ML.Training.TrainingDataRecord.FromJson(json)
             : null;
         var model = new MegalodonModel(config);
-        model.LoadReferenceStateDict(DeserializeWeights(weights));
+        var tensors = DeserializeTensors(weights);
+        try { model.LoadReferenceStateDict(tensors); }
+        finally { foreach (var tensor in tensors.Values) tensor.Dispose(); }
         model.eval();
         return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring) { DataRecord = record };
     }
@@ -201,37 +204,6 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     // Factory for SignatureLoadRowMapper.
     private static IRowMapper Create(IHostEnvironment environment, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(environment, ctx).MakeRowMapper(inputSchema);
-
-    /// <summary>The weights as safetensors bytes (through a temporary file: the writer is file-based and atomic).</summary>
-    private static byte[] SerializeWeights(MegalodonModel model)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
-        var tensors = model.ReferenceStateDict();
-        try
-        {
-            SafeTensors.Save(path, tensors);
-            return File.ReadAllBytes(path);
-        }
-        finally
-        {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
-            File.Delete(path);
-        }
-    }
-
-    private static Dictionary<string, TorchSharp.torch.Tensor> DeserializeWeights(byte[] weights)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            File.WriteAllBytes(path, weights);
-            return SafeTensors.Load(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);

@@ -67,11 +67,10 @@ public sealed class TokenClassifier : nn.Module
         int wordCount = Math.Max(1, batch.Max(s => s.WordCount));
         var pooling = new float[batch.Count * wordCount * length];
         for (int b = 0; b < batch.Count; b++)
-            for (int w = 0; w < batch[b].WordCount; w++)
+            for (int t = 0; t < batch[b].Ids.Length; t++)
             {
-                int n = batch[b].WordLengths[w];
-                for (int t = batch[b].WordStarts[w]; t < batch[b].WordStarts[w] + n; t++)
-                    pooling[(b * wordCount + w) * length + t] = 1f / n;
+                int w = batch[b].TokenWord[t];
+                if (w >= 0) pooling[(b * wordCount + w) * length + t] = 1f / batch[b].WordTokenCount(w);
             }
         var matrix = tensor(pooling, [batch.Count, wordCount, length], device: encoder.Device);
         return matmul(matrix, features).MoveToOuterDisposeScope();

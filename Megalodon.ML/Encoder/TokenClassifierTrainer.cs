@@ -58,7 +58,7 @@ public static class TokenClassifierTrainer
             Array.Fill(labels, IgnoredLabel);
             for (int b = 0; b < batch.Count; b++)
                 for (int w = 0; w < batch[b].Labels.Length; w++)
-                    labels[b * wordCount + w] = batch[b].Words.WordLengths[w] == 0 ? IgnoredLabel : batch[b].Labels[w];
+                    labels[b * wordCount + w] = batch[b].Words.WordTokenCount(w) == 0 ? IgnoredLabel : batch[b].Labels[w];
             if (labels.All(l => l == IgnoredLabel)) continue;
             var target = tensor(labels, [batch.Count * wordCount], ScalarType.Int64, classifier.Encoder.Device);
             var loss = nn.functional.cross_entropy(logits.reshape(-1, classifier.ClassCount), target, ignore_index: IgnoredLabel);

@@ -57,7 +57,7 @@ public sealed class ZeroShotTagger(BidirectionalEncoder textEncoder, ConceptEnco
                 int previous = -1;
                 for (int j = 0; j < labels.Length; j++)
                 {
-                    int concept = batch[b].WordLengths[j] > 0 && bestValues[b * w + j] >= logitThreshold ? (int)bestConcepts[b * w + j] : -1;
+                    int concept = batch[b].WordTokenCount(j) > 0 && bestValues[b * w + j] >= logitThreshold ? (int)bestConcepts[b * w + j] : -1;
                     labels[j] = concept < 0 ? "O" : (concept == previous ? "I-" : "B-") + concepts[concept];
                     previous = concept;
                 }
