@@ -1,0 +1,38 @@
+using Megalodon.ML.Encoder;
+using Megalodon.ML.Ner;
+
+namespace Megalodon.ML.Tests.Ner;
+
+/// <summary>A tiny synthetic NER world: "&lt;person&gt; went to &lt;city&gt; today", with fixed names, for fast model tests.</summary>
+internal static class EncoderToyData
+{
+    public static readonly string[] People = ["alice", "bob", "carol", "dave"];
+    public static readonly string[] Cities = ["paris", "rome", "oslo", "lima"];
+
+    /// <summary>Sentences with their gold BIO labels (person first, city fourth).</summary>
+    public static List<NerSentence> Sentences(int count, int seed = 3)
+    {
+        var random = new Random(seed);
+        var result = new List<NerSentence>();
+        for (int i = 0; i < count; i++)
+            result.Add(new NerSentence([People[random.Next(People.Length)], "went", "to", Cities[random.Next(Cities.Length)], "today"],
+                ["B-person", "O", "O", "B-city", "O"]));
+        return result;
+    }
+
+    /// <summary>The same sentences as concept-annotated text (character spans).</summary>
+    public static List<(string Text, IReadOnlyList<ConceptMention> Mentions)> ConceptSentences(int count, int seed = 3) =>
+        Sentences(count, seed).Select(s =>
+        {
+            var ranges = s.WordRanges();
+            IReadOnlyList<ConceptMention> mentions = s.Entities().Select(e => new ConceptMention(ranges[e.Start].Start.Value, ranges[e.End - 1].End.Value, e.Type)).ToList();
+            return (s.Text, mentions);
+        }).ToList();
+
+    /// <summary>A tiny one-layer encoder with 8-token chunks (so sentences span several attention chunks).</summary>
+    public static BidirectionalEncoder Encoder(int seed = 1)
+    {
+        TorchSharp.torch.manual_seed(seed);
+        return new BidirectionalEncoder(EncoderPresets.Tiny() with { NumLayers = 1, ChunkSize = 8 });
+    }
+}
