@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Megalodon.ML.Ner;
 using Megalodon.ML.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,13 +18,13 @@ public static class ConceptContrastiveTrainer
     /// <summary>Trains both encoders in place.</summary>
     /// <param name="textEncoder">The text encoder (typically MLM-pretrained).</param>
     /// <param name="conceptEncoder">The concept encoder (typically a copy of the same encoder, see <see cref="ConceptEncoder(BidirectionalEncoder)"/>).</param>
-    /// <param name="sentences">Texts with their concept mentions (character spans); texts without mentions still give negatives.</param>
+    /// <param name="sentences">Texts with their concept spans (for example from <see cref="ConceptJsonl"/>); texts without spans still give negatives.</param>
     /// <param name="settings">Budget and hyper-parameters.</param>
     /// <param name="progress">Optional per-step reports.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
-    /// <exception cref="ArgumentException">No sentence has a mention, or a mention lies outside its text.</exception>
+    /// <exception cref="ArgumentException">No sentence has a concept span.</exception>
     public static EncoderTrainingResult Train(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder,
-        IReadOnlyList<(string Text, IReadOnlyList<ConceptMention> Mentions)> sentences, EncoderTrainingSettings settings,
+        IReadOnlyList<ConceptAnnotatedSentence> sentences, EncoderTrainingSettings settings,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(textEncoder);
@@ -60,31 +61,20 @@ public static class ConceptContrastiveTrainer
     /// <summary>A sentence ready for the loss: ids and, per mention, its token range and normalised concept name.</summary>
     internal sealed record Example(int[] Ids, IReadOnlyList<(int FirstToken, int EndToken, string Concept)> Mentions);
 
-    /// <summary>Encodes the texts and maps every mention's characters to the tokens that start inside it.</summary>
-    internal static List<Example> Prepare(IReadOnlyList<(string Text, IReadOnlyList<ConceptMention> Mentions)> sentences, int maxTokens)
+    /// <summary>Encodes the texts and maps every span's characters to the tokens anchored inside it.</summary>
+    internal static List<Example> Prepare(IReadOnlyList<ConceptAnnotatedSentence> sentences, int maxTokens)
     {
         var examples = new List<Example>(sentences.Count);
-        for (int s = 0; s < sentences.Count; s++)
+        foreach (var sentence in sentences)
         {
-            var (text, mentions) = sentences[s];
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            var encoded = EncodedText.Encode(text, maxTokens);
+            if (string.IsNullOrWhiteSpace(sentence.Text)) continue;
+            var encoded = EncodedText.Encode(sentence.Text, maxTokens);
             var spans = new List<(int, int, string)>();
-            foreach (var m in mentions)
+            foreach (var span in sentence.Entities)
             {
-                if (m.Start < 0 || m.End > text.Length || m.Start >= m.End)
-                    throw new ArgumentException($"Sentence {s}: the mention [{m.Start}, {m.End}) of '{m.Concept}' lies outside its text of {text.Length} characters.", nameof(sentences));
-                if (string.IsNullOrWhiteSpace(m.Concept))
-                    throw new ArgumentException($"Sentence {s}: the mention [{m.Start}, {m.End}) has no concept name.", nameof(sentences));
-                int first = -1, end = -1;
-                for (int t = 0; t < encoded.Length; t++)
-                {
-                    int c = encoded.Offsets[t].Start.Value;
-                    if (c < m.Start || c >= m.End) continue;
-                    if (first < 0) first = t;
-                    end = t + 1;
-                }
-                if (first >= 0) spans.Add((first, end, ConceptEncoder.NormalizeName(m.Concept)));
+                var tokens = SubTokenAlignment.TokensInCharSpan(sentence.Text, encoded.Offsets, span.Start, span.End);
+                // Byte tokens of a span are contiguous; a span cut off by truncation has none.
+                if (tokens.Count > 0) spans.Add((tokens[0], tokens[^1] + 1, ConceptEncoder.NormalizeName(span.Concept)));
             }
             examples.Add(new Example(encoded.Ids, spans));
         }

@@ -46,17 +46,6 @@ public sealed class EncoderPretrainingTests
     }
 
     [TestMethod]
-    public void AMentionOutsideItsTextIsRejected()
-    {
-        using var encoder = EncoderToyData.Encoder();
-        using var concepts = new ConceptEncoder(encoder);
-        var error = Assert.Throws<ArgumentException>(() => ConceptContrastiveTrainer.Train(encoder, concepts,
-            [("short text", [new ConceptMention(6, 40, "thing")])], new EncoderTrainingSettings { Steps = 1 }));
-        StringAssert.Contains(error.Message, "[6, 40)");
-        StringAssert.Contains(error.Message, "outside its text");
-    }
-
-    [TestMethod]
     public void ZeroShotRejectsDuplicateConcepts()
     {
         using var encoder = EncoderToyData.Encoder();

@@ -21,13 +21,8 @@ internal static class EncoderToyData
     }
 
     /// <summary>The same sentences as concept-annotated text (character spans).</summary>
-    public static List<(string Text, IReadOnlyList<ConceptMention> Mentions)> ConceptSentences(int count, int seed = 3) =>
-        Sentences(count, seed).Select(s =>
-        {
-            var ranges = s.WordRanges();
-            IReadOnlyList<ConceptMention> mentions = s.Entities().Select(e => new ConceptMention(ranges[e.Start].Start.Value, ranges[e.End - 1].End.Value, e.Type)).ToList();
-            return (s.Text, mentions);
-        }).ToList();
+    public static List<ConceptAnnotatedSentence> ConceptSentences(int count, int seed = 3) =>
+        Sentences(count, seed).Select(s => ConceptAnnotatedSentence.FromNerSentence(s)).ToList();
 
     /// <summary>A tiny one-layer encoder with 8-token chunks (so sentences span several attention chunks).</summary>
     public static BidirectionalEncoder Encoder(int seed = 1)
