@@ -45,6 +45,8 @@ internal sealed record BenchOptions
     public string Attention { get; init; } = "auto";
     /// <summary>parity: the folder of golden cases.</summary>
     public string? Golden { get; init; }
+    /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread) or quick (a smoke run of a few minutes).</summary>
+    public string Budget { get; init; } = "full";
 
     /// <summary>The Megalodon shape named by <see cref="Preset"/> (or <paramref name="fallback"/>) with <see cref="Vocab"/>.</summary>
     public Megalodon.ML.Model.MegalodonConfig PresetConfig(string fallback)
@@ -66,6 +68,7 @@ internal sealed record BenchOptions
             mfu          forward+backward tokens/s and model-FLOPs utilisation, Megalodon (--preset, default 200m) vs equal-size Llama
             train-bf16   a short bf16 training run (LanguageModelTrainer, synthetic tokens) on --preset (default bench): loss and tokens/s
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
+            nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget)
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)
@@ -87,6 +90,7 @@ internal sealed record BenchOptions
             --attention K      mfu: Megalodon's attention kernel, auto, explicit, fused or split (fused, values in
                                q-wide slices); default auto: fused on CUDA
             --golden DIR       parity: the golden cases folder
+            --budget B         nuner: full (about 40 min on one thread) or quick (a smoke run)
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
@@ -120,6 +124,7 @@ internal sealed record BenchOptions
                 "--batch" => options with { Batch = PositiveInt(Value(), name) },
                 "--golden" => options with { Golden = Value() },
                 "--attention" => options with { Attention = Value().ToLowerInvariant() },
+                "--budget" => options with { Budget = Value().ToLowerInvariant() },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -127,6 +132,8 @@ internal sealed record BenchOptions
             throw new ArgumentException($"--models must be megalodon, llama or both (got '{options.Models}').");
         if (options.Attention is not ("auto" or "explicit" or "fused" or "split"))
             throw new ArgumentException($"--attention must be auto, explicit, fused or split (got '{options.Attention}').");
+        if (options.Budget is not ("full" or "quick"))
+            throw new ArgumentException($"--budget must be full or quick (got '{options.Budget}').");
         if (options.Precision is not ("fp32" or "bf16"))
             throw new ArgumentException($"--precision must be fp32 or bf16 (got '{options.Precision}').");
         return options;

@@ -77,7 +77,8 @@ internal static class ShakespeareBench
         summary.Emit(options.OutDir);
     }
 
-    private static string SharedFolder()
+    /// <summary>The shared folder: MEGALODON_SHARED, or <c>shared</c> beside the repository.</summary>
+    internal static string SharedFolder()
     {
         if (Environment.GetEnvironmentVariable("MEGALODON_SHARED") is { Length: > 0 } fromEnv) return fromEnv;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using Megalodon.ML.Encoder;
+using Megalodon.ML.Ner;
+using Megalodon.ML.Training;
+using TorchSharp;
+
+namespace Megalodon.Bench;
+
+/// <summary>
+/// The NuNER experiment (docs/nuner.md): one bidirectional Megalodon encoder is MLM-pretrained; from it, (a) concept-
+/// contrastive pretraining on concept annotations built from two CrossNER domains and WNUT-17 train, and (b) the same
+/// number of further MLM steps on the same sentences (the MLM-only baseline). Both are fine-tuned few-shot on the third
+/// CrossNER domain, which no pretraining stage saw, at several k and seeds; plus full-data WNUT-17 and zero-shot tagging
+/// of the held-out domain from its type names.
+/// </summary>
+internal static class NunerBench
+{
+    private const string HeldOutDomain = "music";
+    private static readonly string[] PretrainingDomains = ["ai", "literature"];
+
+    public static void Run(BenchOptions options)
+    {
+        var budget = options.Budget == "quick" ? NunerBudget.Quick : NunerBudget.Full;
+        string data = Path.Combine(ShakespeareBench.SharedFolder(), "data");
+        var total = Stopwatch.StartNew();
+        Directory.CreateDirectory(options.OutDir);
+
+        // --- Data: the held-out domain never enters pretraining, not even as MLM text.
+        var domainSentences = PretrainingDomains.SelectMany(d => Splits(data, d, "train", "dev", "test")).ToList();
+        var wnutTrain = ConllReader.ReadFile(Path.Combine(data, "wnut17", "wnut17train.conll"));
+        var wnutTest = ConllReader.ReadFile(Path.Combine(data, "wnut17", "emerging.test.annotated"));
+        var heldOutPool = Splits(data, HeldOutDomain, "train", "dev");
+        var heldOutDev = Splits(data, HeldOutDomain, "dev");
+        var heldOutTest = Splits(data, HeldOutDomain, "test");
+        // A sentence whose text also occurs in the held-out domain is dropped, so the held-out text stays unseen.
+        var heldOutTexts = heldOutPool.Concat(heldOutTest).Select(s => s.Text).ToHashSet(StringComparer.Ordinal);
+        var candidates = domainSentences.Concat(wnutTrain).ToList();
+        var conceptCorpus = candidates.Where(s => !heldOutTexts.Contains(s.Text)).Select(s => ConceptAnnotatedSentence.FromNerSentence(s)).ToList();
+        int leaked = candidates.Count - conceptCorpus.Count;
+        var wikitext = File.ReadLines(Path.Combine(data, "wikitext-2", "valid.txt")).Concat(File.ReadLines(Path.Combine(data, "wikitext-2", "test.txt")))
+            .Select(l => l.Trim()).Where(l => l.Length >= 20 && !l.StartsWith('=')).ToList();
+        if (budget.WikitextLines is { } lines) wikitext = wikitext.Take(lines).ToList();
+        var mlmTexts = wikitext.Concat(conceptCorpus.Select(c => c.Text)).ToList();
+        var concepts = conceptCorpus.SelectMany(c => c.Entities.Select(e => e.Concept)).Distinct().Order().ToList();
+        Log($"data: concept corpus {conceptCorpus.Count} sentences ({string.Join("+", PretrainingDomains)} all splits, WNUT-17 train), {conceptCorpus.Sum(c => c.Entities.Count)} mentions of {concepts.Count} concepts: {string.Join(", ", concepts)}");
+        Log($"data: MLM text {mlmTexts.Count} lines ({wikitext.Count} wikitext-2 valid+test, the rest the concept corpus), {mlmTexts.Sum(t => (long)t.Length):N0} characters; sentences dropped because the held-out '{HeldOutDomain}' data holds the same text: {leaked}");
+        Log($"data: held-out pool {heldOutPool.Count} ({HeldOutDomain} train+dev), test {heldOutTest.Count}; WNUT-17 train {wnutTrain.Count}, test {wnutTest.Count}");
+
+        var stages = new ResultTable("nuner-pretraining", "stage", "steps", "tokens", "seconds", "loss (first 20)", "loss (last 20)");
+
+        // --- Stage 1: MLM.
+        torch.manual_seed(options.Seed);
+        using var mlm = new BidirectionalEncoder(budget.Config);
+        long parameters = mlm.parameters().Sum(p => p.numel());
+        Log($"encoder: {parameters:N0} parameters (two directions of {budget.Config.NumLayers} layers, D={budget.Config.ModelDim}, chunk {budget.Config.ChunkSize}), features {mlm.FeatureDim}");
+        var mlmResult = MaskedLanguageModelTrainer.Train(mlm, mlmTexts, Settings(budget.MlmSteps, budget.MlmBatch, budget.MlmLearningRate, options.Seed, budget.MlmPieceTokens),
+            progress: Reporter("mlm", budget.MlmSteps));
+        AddStage(stages, "MLM", mlmResult);
+        EncoderFiles.SaveEncoder(Path.Combine(options.OutDir, "mlm.safetensors"), mlm);
+
+        // --- Stage 2a: concept-contrastive from the MLM encoder (text and concept encoders both start as copies of it).
+        using var nuner = mlm.Clone();
+        using var conceptEncoder = new ConceptEncoder(mlm);
+        var conceptResult = ConceptContrastiveTrainer.Train(nuner, conceptEncoder, conceptCorpus,
+            Settings(budget.ConceptSteps, budget.ConceptBatch, budget.ConceptLearningRate, options.Seed + 1, budget.MaxTokens), Reporter("concept", budget.ConceptSteps));
+        AddStage(stages, "+ concept-contrastive", conceptResult);
+        EncoderFiles.SaveEncoder(Path.Combine(options.OutDir, "nuner-text.safetensors"), nuner);
+        EncoderFiles.SaveConceptEncoder(Path.Combine(options.OutDir, "nuner-concept.safetensors"), conceptEncoder);
+
+        // --- Stage 2b: the baseline continues MLM for as many steps on the same sentences (same compute, same text, no labels).
+        using var baseline = mlm.Clone();
+        var baselineResult = MaskedLanguageModelTrainer.Train(baseline, conceptCorpus.Select(c => c.Text),
+            Settings(budget.ConceptSteps, budget.ConceptBatch, budget.ConceptLearningRate, options.Seed + 1, budget.MaxTokens), progress: Reporter("mlm-more", budget.ConceptSteps));
+        AddStage(stages, "+ MLM on the same sentences (baseline)", baselineResult);
+        EncoderFiles.SaveEncoder(Path.Combine(options.OutDir, "mlm-only.safetensors"), baseline);
+        stages.Emit(options.OutDir);
+
+        var encoders = new (string Name, BidirectionalEncoder Encoder)[] { ("concept", nuner), ("mlm-only", baseline) };
+
+        // --- Few-shot on the held-out domain.
+        var labels = NerLabelSet.FromSentences(heldOutPool.Concat(heldOutTest));
+        var testWords = Encode(heldOutTest, budget.MaxTokens);
+        var runs = new ResultTable("nuner-fewshot-runs", "k", "seed", "encoder", "sentences", "steps", "entity F1", "precision", "recall", "token macro F1", "seconds");
+        var scores = new Dictionary<(int K, string Encoder), List<NerMetrics>>();
+        foreach (int k in budget.Shots)
+            foreach (int seed in budget.Seeds)
+            {
+                var sample = FewShotSampler.Sample(heldOutPool, k, seed);
+                int steps = Math.Clamp((int)Math.Ceiling((double)budget.FewShotEpochs * sample.Sentences.Count / budget.FineTuneBatch), budget.FewShotMinSteps, budget.FewShotMaxSteps);
+                foreach (var (name, encoder) in encoders)
+                {
+                    var clock = Stopwatch.StartNew();
+                    var metrics = FineTuneAndEvaluate(encoder, sample.Sentences, heldOutTest, testWords, labels,
+                        Settings(steps, budget.FineTuneBatch, budget.FineTuneLearningRate, seed, budget.MaxTokens));
+                    runs.Add(k, seed, name, sample.Sentences.Count, steps, Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), Points(metrics.TokenMacroF1), Math.Round(clock.Elapsed.TotalSeconds));
+                    (scores.TryGetValue((k, name), out var list) ? list : scores[(k, name)] = []).Add(metrics);
+                    Log($"few-shot k={k} seed={seed} {name}: {sample.Sentences.Count} sentences, {steps} steps, entity F1 {Points(metrics.F1):F1}, token macro F1 {Points(metrics.TokenMacroF1):F1} ({clock.Elapsed.TotalSeconds:F0} s)");
+                }
+            }
+        runs.Emit(options.OutDir);
+        var summary = new ResultTable("nuner-fewshot", "k", "concept entity F1", "MLM-only entity F1", "difference", "concept token macro F1", "MLM-only token macro F1");
+        foreach (int k in budget.Shots)
+        {
+            var c = scores[(k, "concept")];
+            var m = scores[(k, "mlm-only")];
+            summary.Add(k, MeanStd(c.Select(x => x.F1)), MeanStd(m.Select(x => x.F1)), Points(c.Average(x => x.F1) - m.Average(x => x.F1)),
+                MeanStd(c.Select(x => x.TokenMacroF1)), MeanStd(m.Select(x => x.TokenMacroF1)));
+        }
+        summary.Emit(options.OutDir);
+
+        // --- Full-data WNUT-17.
+        var wnutLabels = NerLabelSet.FromSentences(wnutTrain.Concat(wnutTest));
+        var wnutTestWords = Encode(wnutTest, budget.MaxTokens);
+        var wnut = new ResultTable("nuner-wnut17", "encoder", "steps", "entity F1", "precision", "recall", "token macro F1", "seconds");
+        foreach (var (name, encoder) in encoders)
+        {
+            var clock = Stopwatch.StartNew();
+            var metrics = FineTuneAndEvaluate(encoder, wnutTrain, wnutTest, wnutTestWords, wnutLabels,
+                Settings(budget.WnutSteps, budget.WnutBatch, budget.FineTuneLearningRate, options.Seed, budget.MaxTokens), Reporter($"wnut {name}", budget.WnutSteps));
+            wnut.Add(name, budget.WnutSteps, Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), Points(metrics.TokenMacroF1), Math.Round(clock.Elapsed.TotalSeconds));
+            Log($"wnut-17 {name}: entity F1 {Points(metrics.F1):F1}");
+        }
+        wnut.Emit(options.OutDir);
+
+        // --- Zero-shot on the held-out domain from its readable type names; the threshold is 0.5, and also tuned on the held-out dev split.
+        var tagger = new ZeroShotTagger(nuner, conceptEncoder);
+        var names = labels.Types.ToDictionary(ConceptNames.Readable, t => t);
+        var devWords = Encode(heldOutDev, budget.MaxTokens);
+        double[] grid = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+        double tuned = grid.MaxBy(t => ZeroShot(tagger, heldOutDev, devWords, names, t).F1);
+        var zeroShot = new ResultTable("nuner-zeroshot", "threshold", "chosen by", "entity F1", "precision", "recall", "token macro F1");
+        foreach (var (threshold, how) in new[] { (0.5, "fixed"), (tuned, $"{HeldOutDomain} dev") })
+        {
+            var metrics = ZeroShot(tagger, heldOutTest, testWords, names, threshold);
+            zeroShot.Add(threshold, how, Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), Points(metrics.TokenMacroF1));
+        }
+        Log($"zero-shot concepts: {string.Join(", ", names.Keys)}");
+        zeroShot.Emit(options.OutDir);
+        Log($"total {total.Elapsed.TotalMinutes:F1} min");
+    }
+
+    private static IReadOnlyList<NerSentence> Splits(string data, string domain, params string[] splits) =>
+        splits.SelectMany(s => ConllReader.ReadFile(Path.Combine(data, "crossner", domain, s + ".txt"))).ToList();
+
+    private static List<EncodedWords> Encode(IReadOnlyList<NerSentence> sentences, int maxTokens) =>
+        sentences.Select(s => EncodedWords.FromWords(s.Words, maxTokens)).ToList();
+
+    private static EncoderTrainingSettings Settings(int steps, int batch, double learningRate, int seed, int maxTokens) => new()
+    {
+        Steps = steps,
+        BatchSize = batch,
+        LearningRate = learningRate,
+        WarmupSteps = Math.Max(1, steps / 10),
+        Seed = seed,
+        MaxTokens = maxTokens,
+    };
+
+    private static NerMetrics FineTuneAndEvaluate(BidirectionalEncoder encoder, IReadOnlyList<NerSentence> train, IReadOnlyList<NerSentence> test,
+        IReadOnlyList<EncodedWords> testWords, NerLabelSet labels, EncoderTrainingSettings settings, IProgress<TrainingProgress>? progress = null)
+    {
+        torch.manual_seed(settings.Seed);
+        using var classifier = new TokenClassifier(encoder, labels.Count);
+        var data = train.Select(s => (EncodedWords.FromWords(s.Words, settings.MaxTokens), labels.Encode(s))).ToList();
+        TokenClassifierTrainer.Train(classifier, data, settings, progress: progress);
+        var predicted = classifier.Predict(testWords);
+        return NerEvaluator.Evaluate(test, predicted.Select(p => (IReadOnlyList<string>)labels.Decode(p)).ToList());
+    }
+
+    private static NerMetrics ZeroShot(ZeroShotTagger tagger, IReadOnlyList<NerSentence> gold, IReadOnlyList<EncodedWords> words, Dictionary<string, string> names, double threshold)
+    {
+        var tags = tagger.Tag(words, names.Keys.ToList(), threshold);
+        // Back from readable concept names to the data's type names.
+        var labels = tags.Select(s => (IReadOnlyList<string>)s.Select(l => l == "O" ? l : l[..2] + names[l[2..]]).ToArray()).ToList();
+        return NerEvaluator.Evaluate(gold, labels);
+    }
+
+    private static void AddStage(ResultTable table, string stage, EncoderTrainingResult result) =>
+        table.Add(stage, result.Losses.Count, result.Tokens, Math.Round(result.Elapsed.TotalSeconds), Math.Round(result.MeanOfFirst(20), 3), Math.Round(result.MeanOfLast(20), 3));
+
+    private static double Points(double ratio) => Math.Round(100 * ratio, 1);
+
+    private static string MeanStd(IEnumerable<double> ratios)
+    {
+        var values = ratios.Select(r => 100 * r).ToArray();
+        double mean = values.Average();
+        double std = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
+        return string.Create(CultureInfo.InvariantCulture, $"{mean:F1} ± {std:F1}");
+    }
+
+    private static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
+
+    private static IProgress<TrainingProgress> Reporter(string name, int steps) => new StepReporter(name, Math.Max(1, steps / 10));
+
+    private sealed class StepReporter(string name, long every) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            if (p.Step % every == 0 || p.Step == p.TotalSteps)
+                Log(string.Create(CultureInfo.InvariantCulture, $"  {name}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:F0} tok/s, {p.EstimatedRemaining.TotalMinutes:F1} min left"));
+        }
+    }
+}
