@@ -8,6 +8,7 @@ ICliCommand[] verbs =
     new GenerateCommand(),
     new PerplexityCommand(),
     new ContinueCommand(),
+    new NerCommand(),
 ];
 
 return CommandDispatcher.Run(args, verbs, Console.Out, Console.Error);
