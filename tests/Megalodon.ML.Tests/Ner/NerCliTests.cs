@@ -1,0 +1,65 @@
+using Megalodon.ML.Ner;
+using Megalodon.ML.Tests.Cli;
+
+namespace Megalodon.ML.Tests.Ner;
+
+/// <summary><c>megalodon ner</c>: pretrain, train, eval and tag end to end on a toy set, and its argument errors.</summary>
+[TestClass]
+public sealed class NerCliTests
+{
+    [TestMethod]
+    public void PretrainTrainEvalAndTagRunEndToEnd()
+    {
+        using var scratch = new ScratchFolder();
+        var sentences = EncoderToyData.Sentences(24);
+        File.WriteAllLines(scratch.File("text.txt"), sentences.Select(s => s.Text));
+        ConceptJsonl.WriteFile(scratch.File("concepts.jsonl"), sentences.Select(s => ConceptAnnotatedSentence.FromNerSentence(s)));
+        File.WriteAllText(scratch.File("train.conll"), string.Join("\n\n", sentences.Select(s => s.ToString())) + "\n");
+        string encoders = scratch.File("enc");
+
+        var pretrain = CliRunner.Run("ner", "pretrain", "--text", scratch.File("text.txt"), "--concepts", scratch.File("concepts.jsonl"), "--out", encoders,
+            "--preset", "tiny", "--mlm-steps", "3", "--concept-steps", "3", "--batch", "4");
+        Assert.AreEqual(0, pretrain.ExitCode, pretrain.Error);
+        StringAssert.Contains(pretrain.Error, "step 3/3");
+        Assert.IsTrue(File.Exists(Path.Combine(encoders, "text-encoder.safetensors")));
+        Assert.IsTrue(File.Exists(Path.Combine(encoders, "concept-encoder.safetensors")));
+
+        var train = CliRunner.Run("ner", "train", "--train", scratch.File("train.conll"), "--out", scratch.File("ner.zip"),
+            "--encoder", Path.Combine(encoders, "text-encoder.safetensors"), "--epochs", "1", "--batch", "8");
+        Assert.AreEqual(0, train.ExitCode, train.Error);
+        StringAssert.Contains(train.Output, "5 labels");
+
+        var eval = CliRunner.Run("ner", "eval", "--model", scratch.File("ner.zip"), "--data", scratch.File("train.conll"));
+        Assert.AreEqual(0, eval.ExitCode, eval.Error);
+        StringAssert.Contains(eval.Output, "24 sentences, 48 gold");
+        StringAssert.Contains(eval.Output, "token macro F1");
+
+        var tag = CliRunner.Run("ner", "tag", "--model", scratch.File("ner.zip"), "--sentence", "bob went to rome today");
+        Assert.AreEqual(0, tag.ExitCode, tag.Error);
+        StringAssert.StartsWith(tag.Output, "bob");
+
+        var zeroShot = CliRunner.Run("ner", "tag", "--text-encoder", Path.Combine(encoders, "text-encoder.safetensors"),
+            "--concept-encoder", Path.Combine(encoders, "concept-encoder.safetensors"), "--concept", "person", "--sentence", "bob went");
+        Assert.AreEqual(0, zeroShot.ExitCode, zeroShot.Error);
+    }
+
+    [TestMethod]
+    public void BadArgumentsAreUsageErrors()
+    {
+        var unknown = CliRunner.Run("ner", "frob");
+        Assert.AreEqual(2, unknown.ExitCode);
+        StringAssert.Contains(unknown.Error, "Unknown sub-verb 'frob'");
+
+        var noData = CliRunner.Run("ner", "pretrain", "--out", "x");
+        Assert.AreEqual(2, noData.ExitCode);
+        StringAssert.Contains(noData.Error, "--text FILE");
+
+        var missingModel = CliRunner.Run("ner", "eval", "--model", "/nonexistent/ner.zip", "--data", "/nonexistent/x.conll");
+        Assert.AreEqual(1, missingModel.ExitCode);
+        StringAssert.Contains(missingModel.Error, "not found");
+
+        var zeroShotWithoutConcepts = CliRunner.Run("ner", "tag", "--text-encoder", "a", "--concept-encoder", "b", "--sentence", "x");
+        Assert.AreEqual(2, zeroShotWithoutConcepts.ExitCode);
+        StringAssert.Contains(zeroShotWithoutConcepts.Error, "--concept NAME");
+    }
+}
