@@ -5,9 +5,11 @@ namespace Megalodon.ML.Tests.Ner;
 [TestClass]
 public sealed class ConceptCorpusBuilderTests
 {
-    private static string MakeFolder()
+    /// <summary>Three tiny CrossNER domains and a WNUT-17 file; "Same text" is in ai and music, "LSTM rocks" twice in ai.</summary>
+    private static ScratchFolder MakeFolder()
     {
-        string root = Path.Combine(Path.GetTempPath(), $"nerdata-{Guid.NewGuid():N}");
+        var scratch = new ScratchFolder();
+        string root = scratch.Path;
         void Write(string relative, string text)
         {
             string path = Path.Combine(root, relative);
@@ -21,90 +23,72 @@ public sealed class ConceptCorpusBuilderTests
         Write("crossner/science/train.txt", "DNA\tB-chemicalcompound\n");
         Write("crossner/science/dev.txt", "Curie\tB-scientist\n");
         Write("wnut17/train.conll", "@user\tO\nloves\tO\nParis\tB-location\n\t\nok\tO\n");
-        return root;
+        return scratch;
     }
 
     [TestMethod]
     public void KeepsTheHeldOutDomainOutIncludingSharedSentences()
     {
-        string root = MakeFolder();
-        try
+        using var scratch = MakeFolder();
+        string root = scratch.Path;
+        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
         {
-            var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
-            {
-                CrossNerFolder = Path.Combine(root, "crossner"),
-                Domains = ["ai", "science"],
-                HeldOutDomain = "music",
-                CrossNerSplits = ["train.txt", "dev.txt"],
-                WnutTrainFile = Path.Combine(root, "wnut17", "train.conll"),
-            });
+            CrossNerFolder = Path.Combine(root, "crossner"),
+            Domains = ["ai", "science"],
+            HeldOutDomain = "music",
+            CrossNerSplits = ["train.txt", "dev.txt"],
+            WnutTrainFile = Path.Combine(root, "wnut17", "train.conll"),
+        });
 
-            string[] texts = corpus.Sentences.Select(s => s.Text).ToArray();
-            CollectionAssert.AreEqual(new[] { "LSTM rocks", "Python", "DNA", "Curie", "@user loves Paris", "ok" }, texts);
-            Assert.AreEqual(1, corpus.DroppedAsHeldOut, "'Same text' also occurs in the held-out music domain");
-            Assert.AreEqual(1, corpus.DroppedDuplicates, "'LSTM rocks' is in ai train and dev");
-            Assert.AreEqual("music", corpus.HeldOutDomain);
-            CollectionAssert.AreEqual(
-                new[] { "algorithm", "chemical compound", "location", "programming language", "scientist" },
-                corpus.MentionsByConcept.Keys.ToArray());
-            Assert.AreEqual(2, corpus.SentencesBySource["wnut17/train.conll"]);
-            Assert.AreEqual(1, corpus.SentencesBySource["crossner/ai/train.txt"]);
-            var paris = corpus.Sentences[4];
-            Assert.AreEqual("Paris", paris.SpanText(paris.Entities.Single()));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        string[] texts = corpus.Sentences.Select(s => s.Text).ToArray();
+        CollectionAssert.AreEqual(new[] { "LSTM rocks", "Python", "DNA", "Curie", "@user loves Paris", "ok" }, texts);
+        Assert.AreEqual(1, corpus.DroppedAsHeldOut, "'Same text' also occurs in the held-out music domain");
+        Assert.AreEqual(1, corpus.DroppedDuplicates, "'LSTM rocks' is in ai train and dev");
+        Assert.AreEqual("music", corpus.HeldOutDomain);
+        CollectionAssert.AreEqual(
+            new[] { "algorithm", "chemical compound", "location", "programming language", "scientist" },
+            corpus.MentionsByConcept.Keys.ToArray());
+        Assert.AreEqual(2, corpus.SentencesBySource["wnut17/train.conll"]);
+        Assert.AreEqual(1, corpus.SentencesBySource["crossner/ai/train.txt"]);
+        var paris = corpus.Sentences[4];
+        Assert.AreEqual("Paris", paris.SpanText(paris.Entities.Single()));
     }
 
     [TestMethod]
     public void DefaultsToEveryOtherDomainAndCanDropSentencesWithoutEntities()
     {
-        string root = MakeFolder();
-        try
+        using var scratch = MakeFolder();
+        string root = scratch.Path;
+        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
         {
-            var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
-            {
-                CrossNerFolder = Path.Combine(root, "crossner"),
-                HeldOutDomain = "science",
-                CrossNerSplits = ["train.txt", "dev.txt"],
-                IncludeSentencesWithoutEntities = false,
-                RemoveDuplicateTexts = false,
-            });
+            CrossNerFolder = Path.Combine(root, "crossner"),
+            HeldOutDomain = "science",
+            CrossNerSplits = ["train.txt", "dev.txt"],
+            IncludeSentencesWithoutEntities = false,
+            RemoveDuplicateTexts = false,
+        });
 
-            CollectionAssert.AreEqual(
-                new[] { "crossner/ai/train.txt", "crossner/ai/dev.txt", "crossner/music/train.txt", "crossner/music/dev.txt" },
-                corpus.SentencesBySource.Keys.ToArray());
-            Assert.AreEqual(2, corpus.DroppedWithoutEntities);
-            Assert.AreEqual(0, corpus.DroppedDuplicates);
-            Assert.AreEqual(2, corpus.MentionsByConcept["algorithm"]);
-            Assert.IsTrue(corpus.Sentences.All(s => s.Entities.Count > 0));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        CollectionAssert.AreEqual(
+            new[] { "crossner/ai/train.txt", "crossner/ai/dev.txt", "crossner/music/train.txt", "crossner/music/dev.txt" },
+            corpus.SentencesBySource.Keys.ToArray());
+        Assert.AreEqual(2, corpus.DroppedWithoutEntities);
+        Assert.AreEqual(0, corpus.DroppedDuplicates);
+        Assert.AreEqual(2, corpus.MentionsByConcept["algorithm"]);
+        Assert.IsTrue(corpus.Sentences.All(s => s.Entities.Count > 0));
     }
 
     [TestMethod]
     public void RefusesToIncludeTheHeldOutDomainOrMissingFolders()
     {
-        string root = MakeFolder();
-        try
-        {
-            string crossner = Path.Combine(root, "crossner");
-            var both = Assert.ThrowsExactly<ArgumentException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, Domains = ["ai", "music"], HeldOutDomain = "music" }));
-            StringAssert.Contains(both.Message, "also listed");
-            Assert.ThrowsExactly<ArgumentException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner }));
-            Assert.ThrowsExactly<DirectoryNotFoundException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, HeldOutDomain = "politics" }));
-            Assert.ThrowsExactly<DirectoryNotFoundException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, Domains = ["law"], HeldOutDomain = "music" }));
-            Assert.ThrowsExactly<FileNotFoundException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, Domains = ["ai"], HeldOutDomain = "music" }));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        using var scratch = MakeFolder();
+        string root = scratch.Path;
+        string crossner = Path.Combine(root, "crossner");
+        var both = Assert.ThrowsExactly<ArgumentException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, Domains = ["ai", "music"], HeldOutDomain = "music" }));
+        StringAssert.Contains(both.Message, "also listed");
+        Assert.ThrowsExactly<ArgumentException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner }));
+        Assert.ThrowsExactly<DirectoryNotFoundException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, HeldOutDomain = "politics" }));
+        Assert.ThrowsExactly<DirectoryNotFoundException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, Domains = ["law"], HeldOutDomain = "music" }));
+        Assert.ThrowsExactly<FileNotFoundException>(() => ConceptCorpusBuilder.Build(new ConceptCorpusOptions { CrossNerFolder = crossner, Domains = ["ai"], HeldOutDomain = "music" }));
     }
 
     [TestMethod]

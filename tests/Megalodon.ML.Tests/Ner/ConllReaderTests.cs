@@ -60,22 +60,16 @@ public sealed class ConllReaderTests
     [TestMethod]
     public void ReadsFilesFromDisk()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"nerdata-{Guid.NewGuid():N}.conll");
-        try
-        {
-            File.WriteAllText(path, "a\tB-x\nb\tI-x\n\nc\tO\n");
-            var sentences = ConllReader.ReadFile(path);
-            Assert.HasCount(2, sentences);
-            Assert.AreEqual("a b", sentences[0].Text);
-            File.WriteAllText(path, "a\tB-x\nb\tX-x\n");
-            var error = Assert.ThrowsExactly<NerDataException>(() => ConllReader.ReadFile(path));
-            Assert.AreEqual(path, error.SourceName);
-            Assert.AreEqual(2, error.LineNumber);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("small.conll");
+        File.WriteAllText(path, "a\tB-x\nb\tI-x\n\nc\tO\n");
+        var sentences = ConllReader.ReadFile(path);
+        Assert.HasCount(2, sentences);
+        Assert.AreEqual("a b", sentences[0].Text);
+        File.WriteAllText(path, "a\tB-x\nb\tX-x\n");
+        var error = Assert.ThrowsExactly<NerDataException>(() => ConllReader.ReadFile(path));
+        Assert.AreEqual(path, error.SourceName);
+        Assert.AreEqual(2, error.LineNumber);
     }
 
     [TestMethod]
