@@ -12,22 +12,22 @@ public sealed class ConllReaderTests
         // CoNLL-2003-style extra columns separated by spaces, zero-width characters in words, and no final newline.
         string text = "\uFEFF-DOCSTART- -X- -X- O\n\n"
             + "Alice\tB-person\r\n"
-            + "watched\u200Bwas\tO  \n"
+            + "saw\u200Bit\tO  \n"
             + "\t\n"
             + "\u200B\n"
             + "Paris NNP B-NP B-location\n"
             + "\uFE0F\tO\n"
             + "\n\n\n"
-            + "Dubbz\uFEFF\tI-person";
+            + "Name\uFEFF\tI-person";
 
         var sentences = ConllReader.Parse(text, "quirks.conll");
 
         Assert.HasCount(3, sentences);
-        CollectionAssert.AreEqual(new[] { "Alice", "watched\u200Bwas" }, sentences[0].Words.ToArray());
+        CollectionAssert.AreEqual(new[] { "Alice", "saw\u200Bit" }, sentences[0].Words.ToArray());
         CollectionAssert.AreEqual(new[] { "B-person", "O" }, sentences[0].Labels.ToArray());
         CollectionAssert.AreEqual(new[] { "Paris", "\uFE0F" }, sentences[1].Words.ToArray());
         CollectionAssert.AreEqual(new[] { "B-location", "O" }, sentences[1].Labels.ToArray());
-        CollectionAssert.AreEqual(new[] { "Dubbz\uFEFF" }, sentences[2].Words.ToArray());
+        CollectionAssert.AreEqual(new[] { "Name\uFEFF" }, sentences[2].Words.ToArray());
         CollectionAssert.AreEqual(new[] { "I-person" }, sentences[2].Labels.ToArray());
     }
 
