@@ -73,6 +73,30 @@ public sealed class ConllReaderTests
     }
 
     [TestMethod]
+    public void WrittenSentencesReadBackUnchanged()
+    {
+        NerSentence[] sentences =
+        [
+            new(["Zwölf", "Jahre", "😀"], ["B-creative-work", "I-creative-work", "O"]),
+            new(["saw\u200Bit"], ["I-person"]),
+        ];
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("written.conll");
+
+        ConllWriter.WriteFile(path, sentences);
+        var read = ConllReader.ReadFile(path);
+
+        Assert.AreEqual("Zwölf\tB-creative-work\nJahre\tI-creative-work\n😀\tO\n\nsaw\u200Bit\tI-person\n\n", File.ReadAllText(path));
+        Assert.HasCount(2, read);
+        for (int i = 0; i < sentences.Length; i++)
+        {
+            CollectionAssert.AreEqual(sentences[i].Words.ToArray(), read[i].Words.ToArray());
+            CollectionAssert.AreEqual(sentences[i].Labels.ToArray(), read[i].Labels.ToArray());
+        }
+        Assert.AreEqual("Zwölf[B-creative-work] Jahre[I-creative-work] 😀[O]", sentences[0].ToString());
+    }
+
+    [TestMethod]
     [DataRow("wnut17", "wnut17train.conll", 3394, 62730, 1975, 6)]
     [DataRow("wnut17", "emerging.dev.conll", 1009, 15733, 836, 6)]
     [DataRow("wnut17", "emerging.test.annotated", 1287, 23394, 1079, 6)]
