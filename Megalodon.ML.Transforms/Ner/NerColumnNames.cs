@@ -11,4 +11,7 @@ public static class NerColumnNames
 
     /// <summary>The labels, a variable-length vector of keys (one BIO label per word), with the label names as key values.</summary>
     public const string Label = "Label";
+
+    /// <summary>The predicted labels, a vector of keys like <see cref="Label"/> (what a NER transformer outputs).</summary>
+    public const string PredictedLabel = "PredictedLabel";
 }

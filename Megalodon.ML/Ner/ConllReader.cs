@@ -13,7 +13,7 @@ namespace Megalodon.ML.Ner;
 /// <item><c>-DOCSTART-</c> lines end the current sentence and are skipped.</item>
 /// <item>Trailing whitespace and CR (Windows line ends) are dropped; a byte-order mark at the start of the file is skipped.</item>
 /// <item>Words are kept verbatim otherwise: zero-width and variation-selector characters inside or forming a word (WNUT-17 has
-/// <c>watched\u200Bwas</c>, <c>Dubbz\uFEFF</c> and words made of U+FE0F alone) stay, since they are real input a model sees.</item>
+/// a zero-width space inside a word, a word ending in U+FEFF, and words made of U+FE0F alone) stay, since they are real input a model sees.</item>
 /// </list>
 /// <para>Errors (<see cref="NerDataException"/>, naming the file and line): a line with one field, or a label that is not
 /// <c>O</c>/<c>B-type</c>/<c>I-type</c>.</para>

@@ -72,6 +72,6 @@ public sealed class NerSentence
         return ranges;
     }
 
-    /// <summary>The sentence with one word per line as <c>word&lt;TAB&gt;label</c>.</summary>
-    public override string ToString() => string.Join('\n', _words.Zip(_labels, (w, l) => w + "\t" + l));
+    /// <summary>The words, each followed by its label in brackets, for messages and debugging.</summary>
+    public override string ToString() => string.Join(' ', _words.Zip(_labels, (w, l) => $"{w}[{l}]"));
 }

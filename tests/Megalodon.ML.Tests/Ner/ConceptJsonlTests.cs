@@ -38,18 +38,12 @@ public sealed class ConceptJsonlTests
     [TestMethod]
     public void ReadsFilesAndSkipsBlankLinesAndUnknownFields()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"nerdata-{Guid.NewGuid():N}.jsonl");
-        try
-        {
-            File.WriteAllText(path, "{\"text\":\"Ada Lovelace\",\"id\":7,\"entities\":[{\"start\":0,\"end\":12,\"concept\":\"person\",\"description\":null,\"score\":0.9}]}\n\n   \n{\"entities\":[],\"text\":\"x\"}");
-            var read = ConceptJsonl.ReadFile(path);
-            Assert.HasCount(2, read);
-            Assert.AreEqual(new ConceptSpan(0, 12, "person"), read[0].Entities[0]);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("concepts.jsonl");
+        File.WriteAllText(path, "{\"text\":\"Ada Lovelace\",\"id\":7,\"entities\":[{\"start\":0,\"end\":12,\"concept\":\"person\",\"description\":null,\"score\":0.9}]}\n\n   \n{\"entities\":[],\"text\":\"x\"}");
+        var read = ConceptJsonl.ReadFile(path);
+        Assert.HasCount(2, read);
+        Assert.AreEqual(new ConceptSpan(0, 12, "person"), read[0].Entities[0]);
     }
 
     [TestMethod]

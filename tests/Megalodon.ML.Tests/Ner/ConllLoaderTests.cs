@@ -72,17 +72,11 @@ public sealed class ConllLoaderTests
     [TestMethod]
     public void LoadsACoNllFile()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"nerdata-{Guid.NewGuid():N}.conll");
-        try
-        {
-            File.WriteAllText(path, "Alice\tB-person\nsings\tO\n\t\nBob\tB-person\n");
-            var data = new MLContext(seed: 1).Data.LoadFromConll(path);
-            CollectionAssert.AreEqual(new[] { "Alice sings", "Bob" }, data.GetColumn<string>(NerColumnNames.Sentence).ToArray());
-            CollectionAssert.AreEqual(new[] { "Alice", "sings" }, data.GetColumn<string[]>(NerColumnNames.Words).First());
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("small.conll");
+        File.WriteAllText(path, "Alice\tB-person\nsings\tO\n\t\nBob\tB-person\n");
+        var data = new MLContext(seed: 1).Data.LoadFromConll(path);
+        CollectionAssert.AreEqual(new[] { "Alice sings", "Bob" }, data.GetColumn<string>(NerColumnNames.Sentence).ToArray());
+        CollectionAssert.AreEqual(new[] { "Alice", "sings" }, data.GetColumn<string[]>(NerColumnNames.Words).First());
     }
 }

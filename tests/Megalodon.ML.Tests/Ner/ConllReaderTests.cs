@@ -12,22 +12,22 @@ public sealed class ConllReaderTests
         // CoNLL-2003-style extra columns separated by spaces, zero-width characters in words, and no final newline.
         string text = "\uFEFF-DOCSTART- -X- -X- O\n\n"
             + "Alice\tB-person\r\n"
-            + "watched\u200Bwas\tO  \n"
+            + "saw\u200Bit\tO  \n"
             + "\t\n"
             + "\u200B\n"
             + "Paris NNP B-NP B-location\n"
             + "\uFE0F\tO\n"
             + "\n\n\n"
-            + "Dubbz\uFEFF\tI-person";
+            + "Name\uFEFF\tI-person";
 
         var sentences = ConllReader.Parse(text, "quirks.conll");
 
         Assert.HasCount(3, sentences);
-        CollectionAssert.AreEqual(new[] { "Alice", "watched\u200Bwas" }, sentences[0].Words.ToArray());
+        CollectionAssert.AreEqual(new[] { "Alice", "saw\u200Bit" }, sentences[0].Words.ToArray());
         CollectionAssert.AreEqual(new[] { "B-person", "O" }, sentences[0].Labels.ToArray());
         CollectionAssert.AreEqual(new[] { "Paris", "\uFE0F" }, sentences[1].Words.ToArray());
         CollectionAssert.AreEqual(new[] { "B-location", "O" }, sentences[1].Labels.ToArray());
-        CollectionAssert.AreEqual(new[] { "Dubbz\uFEFF" }, sentences[2].Words.ToArray());
+        CollectionAssert.AreEqual(new[] { "Name\uFEFF" }, sentences[2].Words.ToArray());
         CollectionAssert.AreEqual(new[] { "I-person" }, sentences[2].Labels.ToArray());
     }
 
@@ -60,22 +60,40 @@ public sealed class ConllReaderTests
     [TestMethod]
     public void ReadsFilesFromDisk()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"nerdata-{Guid.NewGuid():N}.conll");
-        try
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("small.conll");
+        File.WriteAllText(path, "a\tB-x\nb\tI-x\n\nc\tO\n");
+        var sentences = ConllReader.ReadFile(path);
+        Assert.HasCount(2, sentences);
+        Assert.AreEqual("a b", sentences[0].Text);
+        File.WriteAllText(path, "a\tB-x\nb\tX-x\n");
+        var error = Assert.ThrowsExactly<NerDataException>(() => ConllReader.ReadFile(path));
+        Assert.AreEqual(path, error.SourceName);
+        Assert.AreEqual(2, error.LineNumber);
+    }
+
+    [TestMethod]
+    public void WrittenSentencesReadBackUnchanged()
+    {
+        NerSentence[] sentences =
+        [
+            new(["Zwölf", "Jahre", "😀"], ["B-creative-work", "I-creative-work", "O"]),
+            new(["saw\u200Bit"], ["I-person"]),
+        ];
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("written.conll");
+
+        ConllWriter.WriteFile(path, sentences);
+        var read = ConllReader.ReadFile(path);
+
+        Assert.AreEqual("Zwölf\tB-creative-work\nJahre\tI-creative-work\n😀\tO\n\nsaw\u200Bit\tI-person\n\n", File.ReadAllText(path));
+        Assert.HasCount(2, read);
+        for (int i = 0; i < sentences.Length; i++)
         {
-            File.WriteAllText(path, "a\tB-x\nb\tI-x\n\nc\tO\n");
-            var sentences = ConllReader.ReadFile(path);
-            Assert.HasCount(2, sentences);
-            Assert.AreEqual("a b", sentences[0].Text);
-            File.WriteAllText(path, "a\tB-x\nb\tX-x\n");
-            var error = Assert.ThrowsExactly<NerDataException>(() => ConllReader.ReadFile(path));
-            Assert.AreEqual(path, error.SourceName);
-            Assert.AreEqual(2, error.LineNumber);
+            CollectionAssert.AreEqual(sentences[i].Words.ToArray(), read[i].Words.ToArray());
+            CollectionAssert.AreEqual(sentences[i].Labels.ToArray(), read[i].Labels.ToArray());
         }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.AreEqual("Zwölf[B-creative-work] Jahre[I-creative-work] 😀[O]", sentences[0].ToString());
     }
 
     [TestMethod]
