@@ -26,25 +26,28 @@ internal static class NunerBench
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutDir);
 
-        // --- Data: the held-out domain never enters pretraining, not even as MLM text.
-        var domainSentences = PretrainingDomains.SelectMany(d => Splits(data, d, "train", "dev", "test")).ToList();
+        // --- Data: the held-out domain never enters pretraining, not even as MLM text (ConceptCorpusBuilder also drops
+        // sentences of other domains whose text occurs in it, and duplicates).
+        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
+        {
+            CrossNerFolder = Path.Combine(data, "crossner"),
+            Domains = PretrainingDomains,
+            HeldOutDomain = HeldOutDomain,
+            WnutTrainFile = Path.Combine(data, "wnut17", "wnut17train.conll"),
+        });
+        var conceptCorpus = corpus.Sentences;
         var wnutTrain = ConllReader.ReadFile(Path.Combine(data, "wnut17", "wnut17train.conll"));
         var wnutTest = ConllReader.ReadFile(Path.Combine(data, "wnut17", "emerging.test.annotated"));
         var heldOutPool = Splits(data, HeldOutDomain, "train", "dev");
         var heldOutDev = Splits(data, HeldOutDomain, "dev");
         var heldOutTest = Splits(data, HeldOutDomain, "test");
-        // A sentence whose text also occurs in the held-out domain is dropped, so the held-out text stays unseen.
-        var heldOutTexts = heldOutPool.Concat(heldOutTest).Select(s => s.Text).ToHashSet(StringComparer.Ordinal);
-        var candidates = domainSentences.Concat(wnutTrain).ToList();
-        var conceptCorpus = candidates.Where(s => !heldOutTexts.Contains(s.Text)).Select(s => ConceptAnnotatedSentence.FromNerSentence(s)).ToList();
-        int leaked = candidates.Count - conceptCorpus.Count;
         var wikitext = File.ReadLines(Path.Combine(data, "wikitext-2", "valid.txt")).Concat(File.ReadLines(Path.Combine(data, "wikitext-2", "test.txt")))
             .Select(l => l.Trim()).Where(l => l.Length >= 20 && !l.StartsWith('=')).ToList();
         if (budget.WikitextLines is { } lines) wikitext = wikitext.Take(lines).ToList();
         var mlmTexts = wikitext.Concat(conceptCorpus.Select(c => c.Text)).ToList();
         var concepts = conceptCorpus.SelectMany(c => c.Entities.Select(e => e.Concept)).Distinct().Order().ToList();
         Log($"data: concept corpus {conceptCorpus.Count} sentences ({string.Join("+", PretrainingDomains)} all splits, WNUT-17 train), {conceptCorpus.Sum(c => c.Entities.Count)} mentions of {concepts.Count} concepts: {string.Join(", ", concepts)}");
-        Log($"data: MLM text {mlmTexts.Count} lines ({wikitext.Count} wikitext-2 valid+test, the rest the concept corpus), {mlmTexts.Sum(t => (long)t.Length):N0} characters; sentences dropped because the held-out '{HeldOutDomain}' data holds the same text: {leaked}");
+        Log($"data: MLM text {mlmTexts.Count} lines ({wikitext.Count} wikitext-2 valid+test, the rest the concept corpus), {mlmTexts.Sum(t => (long)t.Length):N0} characters; dropped {corpus.DroppedAsHeldOut} sentences whose text the held-out '{HeldOutDomain}' data holds, {corpus.DroppedDuplicates} duplicates");
         Log($"data: held-out pool {heldOutPool.Count} ({HeldOutDomain} train+dev), test {heldOutTest.Count}; WNUT-17 train {wnutTrain.Count}, test {wnutTest.Count}");
 
         var stages = new ResultTable("nuner-pretraining", "stage", "steps", "tokens", "seconds", "loss (first 20)", "loss (last 20)");
