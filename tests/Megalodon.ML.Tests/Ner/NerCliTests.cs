@@ -14,7 +14,7 @@ public sealed class NerCliTests
         var sentences = EncoderToyData.Sentences(24);
         File.WriteAllLines(scratch.File("text.txt"), sentences.Select(s => s.Text));
         ConceptJsonl.WriteFile(scratch.File("concepts.jsonl"), sentences.Select(s => ConceptAnnotatedSentence.FromNerSentence(s)));
-        File.WriteAllText(scratch.File("train.conll"), string.Join("\n\n", sentences.Select(s => s.ToString())) + "\n");
+        ConllWriter.WriteFile(scratch.File("train.conll"), sentences);
         string encoders = scratch.File("enc");
 
         var pretrain = CliRunner.Run("ner", "pretrain", "--text", scratch.File("text.txt"), "--concepts", scratch.File("concepts.jsonl"), "--out", encoders,
