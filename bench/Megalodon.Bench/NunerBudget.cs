@@ -49,12 +49,12 @@ internal sealed record NunerBudget
     public static NunerBudget Full { get; } = new()
     {
         Config = EncoderPresets.Small(),
-        MlmSteps = 800,
-        ConceptSteps = 400,
+        MlmSteps = 600,
+        ConceptSteps = 300,
         FewShotEpochs = 15,
         FewShotMinSteps = 30,
-        FewShotMaxSteps = 120,
-        WnutSteps = 300,
+        FewShotMaxSteps = 80,
+        WnutSteps = 250,
     };
 
     /// <summary>A smoke run of a few minutes: every stage, tiny budgets.</summary>
