@@ -83,45 +83,17 @@ public sealed class BidirectionalEncoder : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>The encoder's parameters and buffers by name, as detached CPU copies (the caller disposes them).</summary>
-    public Dictionary<string, Tensor> StateTensors()
-    {
-        var result = new Dictionary<string, Tensor>();
-        foreach (var (name, tensor) in state_dict())
-            result[name] = tensor.detach().cpu().clone();
-        return result;
-    }
+    public Dictionary<string, Tensor> StateTensors() => ModuleState.Snapshot(this);
 
     /// <summary>Copies tensors named as in <see cref="StateTensors"/> into this encoder; every name must be present with its shape.</summary>
     /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors (all listed).</exception>
-    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        var own = state_dict();
-        var problems = new List<string>();
-        foreach (var (name, target) in own)
-        {
-            if (!tensors.TryGetValue(name, out var source)) problems.Add($"missing '{name}'");
-            else if (!source.shape.SequenceEqual(target.shape)) problems.Add($"'{name}' has shape ({string.Join(",", source.shape)}), expected ({string.Join(",", target.shape)})");
-        }
-        foreach (var name in tensors.Keys.Where(n => !own.ContainsKey(n)))
-            problems.Add($"unexpected '{name}'");
-        if (problems.Count > 0)
-            throw new ArgumentException("The tensors do not fit this encoder: " + string.Join("; ", problems) + ".", nameof(tensors));
-        using var noGrad = no_grad();
-        foreach (var (name, target) in own)
-        {
-            using var converted = tensors[name].to(target.dtype, target.device);
-            target.copy_(converted);
-        }
-    }
+    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors) => ModuleState.Load(this, tensors, "encoder");
 
     /// <summary>A new encoder of the same shape with a copy of these weights.</summary>
     public BidirectionalEncoder Clone()
     {
         var copy = new BidirectionalEncoder(Config);
-        var tensors = StateTensors();
-        try { copy.LoadStateTensors(tensors); }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        ModuleState.CopyInto(this, copy, "encoder");
         return copy;
     }
 }

@@ -24,9 +24,7 @@ public sealed class ConceptEncoder : nn.Module
     /// <param name="initial">The encoder to copy.</param>
     public ConceptEncoder(BidirectionalEncoder initial) : this(initial.Config)
     {
-        var tensors = initial.StateTensors();
-        try { encoder.LoadStateTensors(tensors); }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        ModuleState.CopyInto(initial, encoder, "encoder");
     }
 
     /// <summary>A freshly initialised concept encoder of the given shape.</summary>
@@ -84,28 +82,9 @@ public sealed class ConceptEncoder : nn.Module
     public static string NormalizeName(string name) => name.Trim().ToLowerInvariant();
 
     /// <summary>Parameters and buffers by name, as detached CPU copies (the caller disposes them).</summary>
-    public Dictionary<string, Tensor> StateTensors()
-    {
-        var result = new Dictionary<string, Tensor>();
-        foreach (var (name, t) in state_dict())
-            result[name] = t.detach().cpu().clone();
-        return result;
-    }
+    public Dictionary<string, Tensor> StateTensors() => ModuleState.Snapshot(this);
 
     /// <summary>Copies tensors named as in <see cref="StateTensors"/> into this module.</summary>
-    /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors.</exception>
-    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        const string prefix = "encoder.";
-        var inner = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-        var unexpected = tensors.Keys.Where(k => !k.StartsWith(prefix, StringComparison.Ordinal) && k is not "log_scale" and not "bias").ToList();
-        if (!tensors.TryGetValue("log_scale", out var scale) || !tensors.TryGetValue("bias", out var b) || unexpected.Count > 0)
-            throw new ArgumentException("The tensors are not a concept encoder's: they need 'log_scale', 'bias' and 'encoder.*' only"
-                + (unexpected.Count > 0 ? $"; unexpected {string.Join(", ", unexpected.Select(u => $"'{u}'"))}" : "") + ".", nameof(tensors));
-        encoder.LoadStateTensors(inner);
-        using var noGrad = no_grad();
-        log_scale.copy_(scale.reshape([]));
-        bias.copy_(b.reshape([]));
-    }
+    /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors (all listed).</exception>
+    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors) => ModuleState.Load(this, tensors, "concept encoder");
 }

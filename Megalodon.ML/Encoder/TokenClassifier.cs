@@ -20,9 +20,7 @@ public sealed class TokenClassifier : nn.Module
     /// <param name="classCount">Number of classes.</param>
     public TokenClassifier(BidirectionalEncoder pretrained, int classCount) : this(pretrained.Config, classCount)
     {
-        var tensors = pretrained.StateTensors();
-        try { encoder.LoadStateTensors(tensors); }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        ModuleState.CopyInto(pretrained, encoder, "encoder");
     }
 
     /// <summary>A freshly initialised classifier.</summary>
@@ -110,29 +108,9 @@ public sealed class TokenClassifier : nn.Module
     }
 
     /// <summary>Parameters and buffers by name, as detached CPU copies (the caller disposes them).</summary>
-    public Dictionary<string, Tensor> StateTensors()
-    {
-        var result = new Dictionary<string, Tensor>();
-        foreach (var (name, t) in state_dict())
-            result[name] = t.detach().cpu().clone();
-        return result;
-    }
+    public Dictionary<string, Tensor> StateTensors() => ModuleState.Snapshot(this);
 
     /// <summary>Copies tensors named as in <see cref="StateTensors"/> into this module.</summary>
-    /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors.</exception>
-    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        var own = state_dict();
-        var problems = own.Where(kv => !tensors.TryGetValue(kv.Key, out var t) || !t.shape.SequenceEqual(kv.Value.shape)).Select(kv => $"'{kv.Key}'")
-            .Concat(tensors.Keys.Where(k => !own.ContainsKey(k)).Select(k => $"unexpected '{k}'")).ToList();
-        if (problems.Count > 0)
-            throw new ArgumentException("The tensors do not fit this classifier (missing, mis-shaped or unexpected): " + string.Join(", ", problems) + ".", nameof(tensors));
-        using var noGrad = no_grad();
-        foreach (var (name, target) in own)
-        {
-            using var converted = tensors[name].to(target.dtype, target.device);
-            target.copy_(converted);
-        }
-    }
+    /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors (all listed).</exception>
+    public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors) => ModuleState.Load(this, tensors, "classifier");
 }
