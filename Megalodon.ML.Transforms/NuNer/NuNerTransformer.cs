@@ -187,47 +187,6 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         => Create(environment, ctx).MakeRowMapper(inputSchema);
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    private sealed class Mapper : MegalodonMapperBase
-    {
-        private readonly NuNerTransformer _parent;
-        private readonly int _inputIndex;
-
-        public Mapper(NuNerTransformer parent, DataViewSchema inputSchema) : base(parent, inputSchema, nameof(Mapper))
-        {
-            _parent = parent;
-            _inputIndex = TextColumn.CheckSchema(Host, inputSchema, parent.SentenceColumnName);
-        }
-
-        protected override IReadOnlyList<int> InputColumnIndices => [_inputIndex];
-
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
-            _parent.OutputColumns().Select(c => new DataViewSchema.DetachedColumn(c.Name, c.Type, c.Annotations)).ToArray();
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
-        {
-            disposer = null;
-            var getText = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_inputIndex]);
-            // Both outputs of a row share one forward pass: cache the prediction by row position.
-            long cachedPosition = -1;
-            NuNerPrediction? cached = null;
-            NuNerPrediction Current()
-            {
-                if (cached is null || cachedPosition != input.Position)
-                {
-                    ReadOnlyMemory<char> text = default;
-                    getText(ref text);
-                    cached = _parent.Predict([SplitWords(text)])[0];
-                    cachedPosition = input.Position;
-                }
-                return cached;
-            }
-            return iinfo switch
-            {
-                0 => (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> v) => WriteVector(Current().Keys, ref v)),
-                _ => (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> v) => WriteVector(Current().Entities.Select(e => e.AsMemory()).ToArray(), ref v)),
-            };
-        }
-    }
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
+        new TextColumnMapper<NuNerPrediction>(this, schema, SentenceColumnName, OutputColumns(), text => Predict([SplitWords(text.AsMemory())])[0]);
 }

@@ -16,7 +16,7 @@ namespace Megalodon.ML.Transforms;
 /// that starts with <c>ctx.CheckAtModel(version)</c>. Large or structured state (tensors, tokenizers) goes into named
 /// binary sections (<see cref="SaveSection"/>/<see cref="LoadSection{T}"/>), stored as separate entries of the model zip.
 /// </remarks>
-public abstract class MegalodonTransformerBase : RowToRowTransformerBase
+public abstract partial class MegalodonTransformerBase : RowToRowTransformerBase
 {
     /// <summary>The binary section holding a transformer's tokenizer.</summary>
     private protected const string TokenizerSection = "Tokenizer.bin";
