@@ -47,6 +47,8 @@ internal sealed record BenchOptions
     public string? Golden { get; init; }
     /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread) or quick (a smoke run of a few minutes).</summary>
     public string Budget { get; init; } = "full";
+    /// <summary>nuner: a folder of an earlier run whose MLM stages (mlm.safetensors, mlm-only.safetensors) are loaded instead of trained again.</summary>
+    public string? Reuse { get; init; }
 
     /// <summary>The Megalodon shape named by <see cref="Preset"/> (or <paramref name="fallback"/>) with <see cref="Vocab"/>.</summary>
     public Megalodon.ML.Model.MegalodonConfig PresetConfig(string fallback)
@@ -91,6 +93,7 @@ internal sealed record BenchOptions
                                q-wide slices); default auto: fused on CUDA
             --golden DIR       parity: the golden cases folder
             --budget B         nuner: full (about 40 min on one thread) or quick (a smoke run)
+            --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
@@ -125,6 +128,7 @@ internal sealed record BenchOptions
                 "--golden" => options with { Golden = Value() },
                 "--attention" => options with { Attention = Value().ToLowerInvariant() },
                 "--budget" => options with { Budget = Value().ToLowerInvariant() },
+                "--reuse" => options with { Reuse = Value() },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }

@@ -54,30 +54,38 @@ internal static class NunerBench
 
         var stages = new ResultTable("nuner-pretraining", "stage", "steps", "tokens", "seconds", "loss (first 20)", "loss (last 20)");
 
-        // --- Stage 1: MLM.
+        // --- Stage 1: MLM (or the MLM encoder of an earlier run with the same budget).
         torch.manual_seed(options.Seed);
-        using var mlm = new BidirectionalEncoder(budget.Config);
+        using var mlm = options.Reuse is { } reuse ? EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm.safetensors")) : new BidirectionalEncoder(budget.Config);
         long parameters = mlm.parameters().Sum(p => p.numel());
-        Log($"encoder: {parameters:N0} parameters (two directions of {budget.Config.NumLayers} layers, D={budget.Config.ModelDim}, chunk {budget.Config.ChunkSize}), features {mlm.FeatureDim}");
-        var mlmResult = MaskedLanguageModelTrainer.Train(mlm, mlmTexts, Settings(budget.MlmSteps, budget.MlmBatch, budget.MlmLearningRate, options.Seed, budget.MlmPieceTokens),
-            progress: Reporter("mlm", budget.MlmSteps));
-        AddStage(stages, "MLM", mlmResult);
+        Log($"encoder: {parameters:N0} parameters (two directions of {mlm.Config.NumLayers} layers, D={mlm.Config.ModelDim}, chunk {mlm.Config.ChunkSize}), features {mlm.FeatureDim}");
+        if (options.Reuse is null)
+        {
+            var mlmResult = MaskedLanguageModelTrainer.Train(mlm, mlmTexts, Settings(budget.MlmSteps, budget.MlmBatch, budget.MlmLearningRate, options.Seed, budget.MlmPieceTokens),
+                progress: Reporter("mlm", budget.MlmSteps));
+            AddStage(stages, "MLM", mlmResult);
+        }
+        else Log($"MLM and MLM-only encoders loaded from '{options.Reuse}'");
         EncoderFiles.SaveEncoder(Path.Combine(options.OutDir, "mlm.safetensors"), mlm);
 
         // --- Stage 2a: concept-contrastive from the MLM encoder (text and concept encoders both start as copies of it).
         using var nuner = mlm.Clone();
         using var conceptEncoder = new ConceptEncoder(mlm);
         var conceptResult = ConceptContrastiveTrainer.Train(nuner, conceptEncoder, conceptCorpus,
-            Settings(budget.ConceptSteps, budget.ConceptBatch, budget.ConceptLearningRate, options.Seed + 1, budget.MaxTokens), Reporter("concept", budget.ConceptSteps));
-        AddStage(stages, "+ concept-contrastive", conceptResult);
+            Settings(budget.ConceptSteps, budget.ConceptBatch, budget.ConceptLearningRate, options.Seed + 1, budget.MaxTokens), Reporter("concept", budget.ConceptSteps),
+            positiveWeight: budget.PositiveWeight);
+        AddStage(stages, $"+ concept-contrastive (positive weight {budget.PositiveWeight})", conceptResult);
         EncoderFiles.SaveEncoder(Path.Combine(options.OutDir, "nuner-text.safetensors"), nuner);
         EncoderFiles.SaveConceptEncoder(Path.Combine(options.OutDir, "nuner-concept.safetensors"), conceptEncoder);
 
         // --- Stage 2b: the baseline continues MLM for as many steps on the same sentences (same compute, same text, no labels).
-        using var baseline = mlm.Clone();
-        var baselineResult = MaskedLanguageModelTrainer.Train(baseline, conceptCorpus.Select(c => c.Text),
-            Settings(budget.ConceptSteps, budget.ConceptBatch, budget.ConceptLearningRate, options.Seed + 1, budget.MaxTokens), progress: Reporter("mlm-more", budget.ConceptSteps));
-        AddStage(stages, "+ MLM on the same sentences (baseline)", baselineResult);
+        using var baseline = options.Reuse is { } from ? EncoderFiles.LoadEncoder(Path.Combine(from, "mlm-only.safetensors")) : mlm.Clone();
+        if (options.Reuse is null)
+        {
+            var baselineResult = MaskedLanguageModelTrainer.Train(baseline, conceptCorpus.Select(c => c.Text),
+                Settings(budget.ConceptSteps, budget.ConceptBatch, budget.ConceptLearningRate, options.Seed + 1, budget.MaxTokens), progress: Reporter("mlm-more", budget.ConceptSteps));
+            AddStage(stages, "+ MLM on the same sentences (baseline)", baselineResult);
+        }
         EncoderFiles.SaveEncoder(Path.Combine(options.OutDir, "mlm-only.safetensors"), baseline);
         stages.Emit(options.OutDir);
 

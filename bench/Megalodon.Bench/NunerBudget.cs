@@ -20,6 +20,8 @@ internal sealed record NunerBudget
     public required int ConceptSteps { get; init; }
     /// <summary>Sentences per concept step.</summary>
     public int ConceptBatch { get; init; } = 16;
+    /// <summary>Weight of the positive (token, concept) pairs in the concept loss (1: the paper's plain mean).</summary>
+    public double PositiveWeight { get; init; } = 1.0;
     /// <summary>Peak learning rate of the second stage.</summary>
     public double ConceptLearningRate { get; init; } = 1e-3;
     /// <summary>Few-shot fine-tuning: passes over the sample, turned into steps and clamped to [<see cref="FewShotMinSteps"/>, <see cref="FewShotMaxSteps"/>].</summary>
@@ -51,6 +53,7 @@ internal sealed record NunerBudget
         Config = EncoderPresets.Small(),
         MlmSteps = 600,
         ConceptSteps = 300,
+        PositiveWeight = 20,
         FewShotEpochs = 15,
         FewShotMinSteps = 30,
         FewShotMaxSteps = 80,
