@@ -71,6 +71,7 @@ internal sealed record BenchOptions
             train-bf16   a short bf16 training run (LanguageModelTrainer, synthetic tokens) on --preset (default bench): loss and tokens/s
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
             nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget)
+            nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)

@@ -153,6 +153,45 @@ internal static class NunerBench
         Log($"total {total.Elapsed.TotalMinutes:F1} min");
     }
 
+    /// <summary>
+    /// The loss-weight check (mode <c>nuner-loss</c>): from the MLM encoder of a full run (<c>--reuse DIR</c>), concept-contrastive
+    /// training of <c>--steps</c> steps with positive weight 1 (the paper's plain mean) and 20, each scored by zero-shot tagging of
+    /// the first 300 WNUT-17 dev sentences (types seen in the corpus, sentences not) at several thresholds.
+    /// </summary>
+    public static void RunLossCheck(BenchOptions options)
+    {
+        string reuse = options.Reuse ?? throw new ArgumentException("nuner-loss needs --reuse DIR (a full run's output folder with mlm.safetensors).");
+        string data = Path.Combine(ShakespeareBench.SharedFolder(), "data");
+        int steps = options.Steps > 0 ? options.Steps : 150;
+        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
+        {
+            CrossNerFolder = Path.Combine(data, "crossner"),
+            Domains = PretrainingDomains,
+            HeldOutDomain = HeldOutDomain,
+            WnutTrainFile = Path.Combine(data, "wnut17", "wnut17train.conll"),
+        });
+        var dev = ConllReader.ReadFile(Path.Combine(data, "wnut17", "emerging.dev.conll")).Take(300).ToList();
+        var devWords = Encode(dev, NunerBudget.Full.MaxTokens);
+        var names = NerLabelSet.FromSentences(dev).Types.ToDictionary(ConceptNames.Readable, t => t);
+        var table = new ResultTable("nuner-loss-check", "positive weight", "steps", "loss (first 20)", "loss (last 20)", "threshold", "entity F1", "precision", "recall", "predicted entities");
+        foreach (double weight in new[] { 1.0, 20.0 })
+        {
+            using var mlm = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm.safetensors"));
+            using var text = mlm.Clone();
+            using var concepts = new ConceptEncoder(mlm);
+            var result = ConceptContrastiveTrainer.Train(text, concepts, corpus.Sentences, Settings(steps, 16, 1e-3, 2, NunerBudget.Full.MaxTokens),
+                Reporter($"concept w={weight}", steps), positiveWeight: weight);
+            var tagger = new ZeroShotTagger(text, concepts);
+            foreach (double threshold in new[] { 0.3, 0.5, 0.7, 0.9 })
+            {
+                var metrics = ZeroShot(tagger, dev, devWords, names, threshold);
+                table.Add(weight, steps, Math.Round(result.MeanOfFirst(20), 4), Math.Round(result.MeanOfLast(20), 4), threshold,
+                    Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), metrics.PredictedEntities);
+            }
+        }
+        table.Emit(options.OutDir);
+    }
+
     private static IReadOnlyList<NerSentence> Splits(string data, string domain, params string[] splits) =>
         splits.SelectMany(s => ConllReader.ReadFile(Path.Combine(data, "crossner", domain, s + ".txt"))).ToList();
 
