@@ -46,6 +46,21 @@ public sealed class EncoderPretrainingTests
     }
 
     [TestMethod]
+    public void APositiveWeightRaisesTheLossOfMissedPositivesAndMustBePositive()
+    {
+        using var encoder = EncoderToyData.Encoder();
+        using var concepts = new ConceptEncoder(encoder);
+        var batch = ConceptContrastiveTrainer.Prepare(EncoderToyData.ConceptSentences(4), 512);
+        using var plain = ConceptContrastiveTrainer.Loss(encoder, concepts, batch);
+        using var weighted = ConceptContrastiveTrainer.Loss(encoder, concepts, batch, positiveWeight: 20);
+        // At initialisation every pair scores near the −4 bias, so positives are missed and weighting them raises the loss.
+        Assert.IsGreaterThan(plain.item<float>() * 2, weighted.item<float>());
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ConceptContrastiveTrainer.Train(encoder, concepts, EncoderToyData.ConceptSentences(4),
+            new EncoderTrainingSettings { Steps = 1 }, positiveWeight: 0));
+        StringAssert.Contains(error.Message, "positive weight");
+    }
+
+    [TestMethod]
     public void ZeroShotRejectsDuplicateConcepts()
     {
         using var encoder = EncoderToyData.Encoder();
