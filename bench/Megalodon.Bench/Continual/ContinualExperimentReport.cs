@@ -1,5 +1,7 @@
 using System.Globalization;
+using Megalodon.ML.Model;
 using Megalodon.ML.Reporting;
+using Megalodon.ML.Tokenization;
 
 namespace Megalodon.Bench.Continual;
 
@@ -20,6 +22,10 @@ internal static class ContinualExperimentReport
             Console.WriteLine($"No D0 row in '{rowsFolder}' yet: nothing to report.");
             return;
         }
+        long parameters;
+        using (var model = new MegalodonModel(settings.Model(ModelTokenizer.ByteLevel().VocabSize)))
+            parameters = model.parameters().Sum(p => p.numel());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Model: {settings.Model(ModelTokenizer.ByteLevel().VocabSize).ToJson().ReplaceLineEndings(" ")}, {parameters:N0} parameters"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Budget per dataset: {settings.Steps} steps x {settings.BatchSize} x {settings.SequenceLength} = {settings.TokensPerBudget:N0} tokens (bytes); peak LR {settings.MaxLearningRate}, seed {settings.Seed}"));
         Console.WriteLine();
@@ -79,8 +85,9 @@ internal static class ContinualExperimentReport
         var csv = new CsvTable(["run", "step", "D0 loss", "D1 loss"]);
         foreach (var row in rows)
         {
-            d0Chart.AddSeries(row.Name, row.Curve.Select(c => c[0]).ToList(), row.Curve.Select(c => c[1]).ToList());
-            d1Chart.AddSeries(row.Name, row.Curve.Select(c => c[0]).ToList(), row.Curve.Select(c => c[2]).ToList());
+            string label = Label(row.Id[(shift.Length + 1)..]);
+            d0Chart.AddSeries(label, row.Curve.Select(c => c[0]).ToList(), row.Curve.Select(c => c[1]).ToList());
+            d1Chart.AddSeries(label, row.Curve.Select(c => c[0]).ToList(), row.Curve.Select(c => c[2]).ToList());
             foreach (var c in row.Curve) csv.AddRow(row.Name, c[0], c[1], c[2]);
         }
         d0Chart.Save(Path.Combine(settings.OutDir, $"continual-{shift}-d0-curves.png"));
@@ -89,6 +96,15 @@ internal static class ContinualExperimentReport
         Console.WriteLine($"(curves: {Path.Combine(settings.OutDir, $"continual-{shift}-d0-curves.png")} and -d1-curves.png)");
         Console.WriteLine();
     }
+
+    /// <summary>A legend label short enough for the chart: "constant LR", "re-warm, 5% replay", "Cosine-Inf".</summary>
+    private static string Label(string kind) => kind switch
+    {
+        "constant" => "constant LR",
+        "infinite" => "Cosine-Inf",
+        _ when kind.StartsWith("rewarm-", StringComparison.Ordinal) => $"re-warm, {kind["rewarm-".Length..]}% replay",
+        _ => kind,
+    };
 
     private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
     private static string F1(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
