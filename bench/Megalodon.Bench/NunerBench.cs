@@ -22,7 +22,7 @@ internal static class NunerBench
     public static void Run(BenchOptions options)
     {
         var budget = options.Budget == "quick" ? NunerBudget.Quick : NunerBudget.Full;
-        string data = Path.Combine(ShakespeareBench.SharedFolder(), "data");
+        string data = Path.Combine(SharedData.Folder(), "data");
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutDir);
 
@@ -161,7 +161,7 @@ internal static class NunerBench
     public static void RunLossCheck(BenchOptions options)
     {
         string reuse = options.Reuse ?? throw new ArgumentException("nuner-loss needs --reuse DIR (a full run's output folder with mlm.safetensors).");
-        string data = Path.Combine(ShakespeareBench.SharedFolder(), "data");
+        string data = Path.Combine(SharedData.Folder(), "data");
         int steps = options.Steps > 0 ? options.Steps : 150;
         var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
         {

@@ -65,6 +65,9 @@ switch (options.Mode)
     case "nuner-loss":
         NunerBench.RunLossCheck(options);
         break;
+    case "continual":
+        Megalodon.Bench.Continual.ContinualExperiment.Run(options);
+        break;
     case "mfu":
         MfuBench.Run(options, device);
         break;

@@ -17,8 +17,7 @@ internal static class ShakespeareBench
 {
     public static void Run(BenchOptions options)
     {
-        string path = Path.Combine(SharedFolder(), "data", "tinyshakespeare", "input.txt");
-        if (!File.Exists(path)) throw new FileNotFoundException($"tinyshakespeare not found at '{path}' (set MEGALODON_SHARED to the shared folder).", path);
+        string path = SharedData.DataPath("tinyshakespeare", "input.txt");
         string text = File.ReadAllText(path);
         int split = (int)(text.Length * 0.9);
         var tokenizer = ModelTokenizer.ByteLevel();
@@ -61,7 +60,7 @@ internal static class ShakespeareBench
                 new PackedTokenWindowSource(train, sequence, seed: (ulong)options.Seed),
                 new PackedTokenWindowSource(valid, sequence, shuffle: false));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = trainer.Train(new Reporter(name, Math.Max(1, steps / 10)));
+            var result = trainer.Train(new ProgressPrinter(name, Math.Max(1, steps / 10)));
             clock.Stop();
             foreach (var v in result.Validations)
             {
@@ -75,24 +74,5 @@ internal static class ShakespeareBench
         csv.Save(Path.Combine(options.OutDir, "shakespeare-curves.csv"));
         chart.Save(Path.Combine(options.OutDir, "shakespeare-curves.png"));
         summary.Emit(options.OutDir);
-    }
-
-    /// <summary>The shared folder: MEGALODON_SHARED, or <c>shared</c> beside the repository.</summary>
-    internal static string SharedFolder()
-    {
-        if (Environment.GetEnvironmentVariable("MEGALODON_SHARED") is { Length: > 0 } fromEnv) return fromEnv;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Megalodon.ML.sln")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-        throw new DirectoryNotFoundException("Cannot find the repository root (Megalodon.ML.sln) above the bench; set MEGALODON_SHARED.");
-    }
-
-    private sealed class Reporter(string name, long every) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress p)
-        {
-            if (p.Step % every == 0 || p.Step == p.TotalSteps)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} valid {p.LastValidationLoss:F3} {p.TokensPerSecond:F0} tok/s"));
-        }
     }
 }
