@@ -94,33 +94,7 @@ internal static class NunerBench
         // --- Few-shot on the held-out domain.
         var labels = NerLabelSet.FromSentences(heldOutPool.Concat(heldOutTest));
         var testWords = Encode(heldOutTest, budget.MaxTokens);
-        var runs = new ResultTable("nuner-fewshot-runs", "k", "seed", "encoder", "sentences", "steps", "entity F1", "precision", "recall", "token macro F1", "seconds");
-        var scores = new Dictionary<(int K, string Encoder), List<NerMetrics>>();
-        foreach (int k in budget.Shots)
-            foreach (int seed in budget.Seeds)
-            {
-                var sample = FewShotSampler.Sample(heldOutPool, k, seed);
-                int steps = Math.Clamp((int)Math.Ceiling((double)budget.FewShotEpochs * sample.Sentences.Count / budget.FineTuneBatch), budget.FewShotMinSteps, budget.FewShotMaxSteps);
-                foreach (var (name, encoder) in encoders)
-                {
-                    var clock = Stopwatch.StartNew();
-                    var metrics = FineTuneAndEvaluate(encoder, sample.Sentences, heldOutTest, testWords, labels,
-                        Settings(steps, budget.FineTuneBatch, budget.FineTuneLearningRate, seed, budget.MaxTokens));
-                    runs.Add(k, seed, name, sample.Sentences.Count, steps, Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), Points(metrics.TokenMacroF1), Math.Round(clock.Elapsed.TotalSeconds));
-                    (scores.TryGetValue((k, name), out var list) ? list : scores[(k, name)] = []).Add(metrics);
-                    Log($"few-shot k={k} seed={seed} {name}: {sample.Sentences.Count} sentences, {steps} steps, entity F1 {Points(metrics.F1):F1}, token macro F1 {Points(metrics.TokenMacroF1):F1} ({clock.Elapsed.TotalSeconds:F0} s)");
-                }
-            }
-        runs.Emit(options.OutDir);
-        var summary = new ResultTable("nuner-fewshot", "k", "concept entity F1", "MLM-only entity F1", "difference", "concept token macro F1", "MLM-only token macro F1");
-        foreach (int k in budget.Shots)
-        {
-            var c = scores[(k, "concept")];
-            var m = scores[(k, "mlm-only")];
-            summary.Add(k, MeanStd(c.Select(x => x.F1)), MeanStd(m.Select(x => x.F1)), Points(c.Average(x => x.F1) - m.Average(x => x.F1)),
-                MeanStd(c.Select(x => x.TokenMacroF1)), MeanStd(m.Select(x => x.TokenMacroF1)));
-        }
-        summary.Emit(options.OutDir);
+        FewShot(encoders, heldOutPool, heldOutTest, testWords, labels, budget, options.OutDir, "nuner-fewshot", freezeEncoder: false, budget.FineTuneLearningRate);
 
         // --- Full-data WNUT-17.
         var wnutLabels = NerLabelSet.FromSentences(wnutTrain.Concat(wnutTest));
@@ -151,6 +125,62 @@ internal static class NunerBench
         Log($"zero-shot concepts: {string.Join(", ", names.Keys)}");
         zeroShot.Emit(options.OutDir);
         Log($"total {total.Elapsed.TotalMinutes:F1} min");
+    }
+
+    /// <summary>
+    /// The linear-probe variant (mode <c>nuner-probe</c>): the concept-pretrained and MLM-only text encoders of a full run
+    /// (<c>--reuse DIR</c>: nuner-text.safetensors, mlm-only.safetensors) stay frozen and only the linear head is trained on the
+    /// same few-shot samples, so the scores measure what the pretrained features already separate.
+    /// </summary>
+    public static void RunProbe(BenchOptions options)
+    {
+        string reuse = options.Reuse ?? throw new ArgumentException("nuner-probe needs --reuse DIR (a full run's output folder).");
+        var budget = NunerBudget.Full;
+        string data = Path.Combine(SharedData.Folder(), "data");
+        var heldOutTest = Splits(data, HeldOutDomain, "test");
+        var testTexts = heldOutTest.Select(s => s.Text).ToHashSet(StringComparer.Ordinal);
+        var heldOutPool = Splits(data, HeldOutDomain, "train", "dev").Where(s => !testTexts.Contains(s.Text)).ToList();
+        using var nuner = EncoderFiles.LoadEncoder(Path.Combine(reuse, "nuner-text.safetensors"));
+        using var baseline = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm-only.safetensors"));
+        var labels = NerLabelSet.FromSentences(heldOutPool.Concat(heldOutTest));
+        FewShot([("concept", nuner), ("mlm-only", baseline)], heldOutPool, heldOutTest, Encode(heldOutTest, budget.MaxTokens), labels, budget,
+            options.OutDir, "nuner-probe", freezeEncoder: true, ProbeLearningRate);
+    }
+
+    /// <summary>Learning rate of the head alone (a linear probe tolerates more than the whole encoder).</summary>
+    private const double ProbeLearningRate = 1e-2;
+
+    /// <summary>Fine-tunes every encoder on k-shot samples of the pool (k and seeds from the budget), scores the test set, writes the per-run and summary tables.</summary>
+    private static void FewShot(IReadOnlyList<(string Name, BidirectionalEncoder Encoder)> encoders, IReadOnlyList<NerSentence> pool, IReadOnlyList<NerSentence> test,
+        IReadOnlyList<EncodedWords> testWords, NerLabelSet labels, NunerBudget budget, string outDir, string tableName, bool freezeEncoder, double learningRate)
+    {
+        var runs = new ResultTable(tableName + "-runs", "k", "seed", "encoder", "sentences", "steps", "entity F1", "precision", "recall", "token macro F1", "seconds");
+        var scores = new Dictionary<(int K, string Encoder), List<NerMetrics>>();
+        foreach (int k in budget.Shots)
+            foreach (int seed in budget.Seeds)
+            {
+                var sample = FewShotSampler.Sample(pool, k, seed);
+                int steps = Math.Clamp((int)Math.Ceiling((double)budget.FewShotEpochs * sample.Sentences.Count / budget.FineTuneBatch), budget.FewShotMinSteps, budget.FewShotMaxSteps);
+                foreach (var (name, encoder) in encoders)
+                {
+                    var clock = Stopwatch.StartNew();
+                    var metrics = FineTuneAndEvaluate(encoder, sample.Sentences, test, testWords, labels,
+                        Settings(steps, budget.FineTuneBatch, learningRate, seed, budget.MaxTokens), freezeEncoder: freezeEncoder);
+                    runs.Add(k, seed, name, sample.Sentences.Count, steps, Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), Points(metrics.TokenMacroF1), Math.Round(clock.Elapsed.TotalSeconds));
+                    (scores.TryGetValue((k, name), out var list) ? list : scores[(k, name)] = []).Add(metrics);
+                    Log($"{tableName} k={k} seed={seed} {name}: {sample.Sentences.Count} sentences, {steps} steps, entity F1 {Points(metrics.F1):F1}, token macro F1 {Points(metrics.TokenMacroF1):F1} ({clock.Elapsed.TotalSeconds:F0} s)");
+                }
+            }
+        runs.Emit(outDir);
+        var summary = new ResultTable(tableName, "k", "concept entity F1", "MLM-only entity F1", "difference", "concept token macro F1", "MLM-only token macro F1");
+        foreach (int k in budget.Shots)
+        {
+            var c = scores[(k, "concept")];
+            var m = scores[(k, "mlm-only")];
+            summary.Add(k, MeanStd(c.Select(x => x.F1)), MeanStd(m.Select(x => x.F1)), Points(c.Average(x => x.F1) - m.Average(x => x.F1)),
+                MeanStd(c.Select(x => x.TokenMacroF1)), MeanStd(m.Select(x => x.TokenMacroF1)));
+        }
+        summary.Emit(outDir);
     }
 
     /// <summary>
@@ -209,12 +239,12 @@ internal static class NunerBench
     };
 
     private static NerMetrics FineTuneAndEvaluate(BidirectionalEncoder encoder, IReadOnlyList<NerSentence> train, IReadOnlyList<NerSentence> test,
-        IReadOnlyList<EncodedWords> testWords, NerLabelSet labels, EncoderTrainingSettings settings, IProgress<TrainingProgress>? progress = null)
+        IReadOnlyList<EncodedWords> testWords, NerLabelSet labels, EncoderTrainingSettings settings, IProgress<TrainingProgress>? progress = null, bool freezeEncoder = false)
     {
         torch.manual_seed(settings.Seed);
         using var classifier = new TokenClassifier(encoder, labels.Count);
         var data = train.Select(s => (EncodedWords.FromWords(s.Words, settings.MaxTokens), labels.Encode(s))).ToList();
-        TokenClassifierTrainer.Train(classifier, data, settings, progress: progress);
+        TokenClassifierTrainer.Train(classifier, data, settings, freezeEncoder, progress);
         var predicted = classifier.Predict(testWords);
         return NerEvaluator.Evaluate(test, predicted.Select(p => (IReadOnlyList<string>)labels.Decode(p)).ToList());
     }

@@ -62,6 +62,9 @@ switch (options.Mode)
     case "nuner":
         NunerBench.Run(options);
         break;
+    case "nuner-probe":
+        NunerBench.RunProbe(options);
+        break;
     case "nuner-loss":
         NunerBench.RunLossCheck(options);
         break;
