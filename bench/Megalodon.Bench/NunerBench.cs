@@ -28,21 +28,11 @@ internal static class NunerBench
 
         // --- Data: the held-out domain never enters pretraining, not even as MLM text (ConceptCorpusBuilder also drops
         // sentences of other domains whose text occurs in it, and duplicates).
-        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
-        {
-            CrossNerFolder = Path.Combine(data, "crossner"),
-            Domains = PretrainingDomains,
-            HeldOutDomain = HeldOutDomain,
-            WnutTrainFile = Path.Combine(data, "wnut17", "wnut17train.conll"),
-        });
+        var corpus = BuildCorpus(data);
         var conceptCorpus = corpus.Sentences;
         var wnutTrain = ConllReader.ReadFile(Path.Combine(data, "wnut17", "wnut17train.conll"));
         var wnutTest = ConllReader.ReadFile(Path.Combine(data, "wnut17", "emerging.test.annotated"));
-        var heldOutTest = Splits(data, HeldOutDomain, "test");
-        // Music train and dev repeat some test sentences: keep those out of the few-shot pool so no test sentence is trained on.
-        var testTexts = heldOutTest.Select(s => s.Text).ToHashSet(StringComparer.Ordinal);
-        var heldOutPool = Splits(data, HeldOutDomain, "train", "dev").Where(s => !testTexts.Contains(s.Text)).ToList();
-        var heldOutDev = Splits(data, HeldOutDomain, "dev").Where(s => !testTexts.Contains(s.Text)).ToList();
+        var (heldOutPool, heldOutDev, heldOutTest) = HeldOut(data);
         var wikitext = File.ReadLines(Path.Combine(data, "wikitext-2", "valid.txt")).Concat(File.ReadLines(Path.Combine(data, "wikitext-2", "test.txt")))
             .Select(l => l.Trim()).Where(l => l.Length >= 20 && !l.StartsWith('=')).ToList();
         if (budget.WikitextLines is { } lines) wikitext = wikitext.Take(lines).ToList();
@@ -137,9 +127,7 @@ internal static class NunerBench
         string reuse = options.Reuse ?? throw new ArgumentException("nuner-probe needs --reuse DIR (a full run's output folder).");
         var budget = NunerBudget.Full;
         string data = Path.Combine(SharedData.Folder(), "data");
-        var heldOutTest = Splits(data, HeldOutDomain, "test");
-        var testTexts = heldOutTest.Select(s => s.Text).ToHashSet(StringComparer.Ordinal);
-        var heldOutPool = Splits(data, HeldOutDomain, "train", "dev").Where(s => !testTexts.Contains(s.Text)).ToList();
+        var (heldOutPool, _, heldOutTest) = HeldOut(data);
         using var nuner = EncoderFiles.LoadEncoder(Path.Combine(reuse, "nuner-text.safetensors"));
         using var baseline = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm-only.safetensors"));
         var labels = NerLabelSet.FromSentences(heldOutPool.Concat(heldOutTest));
@@ -193,13 +181,7 @@ internal static class NunerBench
         string reuse = options.Reuse ?? throw new ArgumentException("nuner-loss needs --reuse DIR (a full run's output folder with mlm.safetensors).");
         string data = Path.Combine(SharedData.Folder(), "data");
         int steps = options.Steps > 0 ? options.Steps : 150;
-        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
-        {
-            CrossNerFolder = Path.Combine(data, "crossner"),
-            Domains = PretrainingDomains,
-            HeldOutDomain = HeldOutDomain,
-            WnutTrainFile = Path.Combine(data, "wnut17", "wnut17train.conll"),
-        });
+        var corpus = BuildCorpus(data);
         var dev = ConllReader.ReadFile(Path.Combine(data, "wnut17", "emerging.dev.conll")).Take(300).ToList();
         var devWords = Encode(dev, NunerBudget.Full.MaxTokens);
         var names = NerLabelSet.FromSentences(dev).Types.ToDictionary(ConceptNames.Readable, t => t);
@@ -220,6 +202,27 @@ internal static class NunerBench
             }
         }
         table.Emit(options.OutDir);
+    }
+
+    /// <summary>The concept corpus: the pretraining domains (all splits) and WNUT-17 train, the held-out domain's text dropped.</summary>
+    private static ConceptCorpus BuildCorpus(string data) => ConceptCorpusBuilder.Build(new ConceptCorpusOptions
+    {
+        CrossNerFolder = Path.Combine(data, "crossner"),
+        Domains = PretrainingDomains,
+        HeldOutDomain = HeldOutDomain,
+        WnutTrainFile = Path.Combine(data, "wnut17", "wnut17train.conll"),
+    });
+
+    /// <summary>
+    /// The held-out domain's few-shot pool (train + dev), dev and test. Music train and dev repeat some test sentences: they
+    /// are kept out of the pool and dev so that no test sentence is trained or tuned on.
+    /// </summary>
+    private static (List<NerSentence> Pool, List<NerSentence> Dev, IReadOnlyList<NerSentence> Test) HeldOut(string data)
+    {
+        var test = Splits(data, HeldOutDomain, "test");
+        var testTexts = test.Select(s => s.Text).ToHashSet(StringComparer.Ordinal);
+        return (Splits(data, HeldOutDomain, "train", "dev").Where(s => !testTexts.Contains(s.Text)).ToList(),
+            Splits(data, HeldOutDomain, "dev").Where(s => !testTexts.Contains(s.Text)).ToList(), test);
     }
 
     private static IReadOnlyList<NerSentence> Splits(string data, string domain, params string[] splits) =>
