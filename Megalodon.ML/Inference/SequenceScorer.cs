@@ -77,7 +77,8 @@ public sealed class SequenceScorer
         for (int r = 0; r < rows.Count; r++) rows[r].CopyTo(flat, r * padded);
 
         using var scope = NewDisposeScope();
-        var hidden = _model.ForwardHidden(tensor(flat).view(rows.Count, padded).to(_model.Device));
+        // The last real positions tell an intervention (steering at the last token) where each padded row ends.
+        var hidden = _model.ForwardHidden(tensor(flat).view(rows.Count, padded).to(_model.Device), rows.Select(r => (long)r.Length - 1).ToArray());
         var results = new SequenceScore[rows.Count];
         for (int r = 0; r < rows.Count; r++)
         {
