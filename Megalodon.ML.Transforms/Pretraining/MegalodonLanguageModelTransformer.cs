@@ -202,37 +202,6 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     private static IRowMapper Create(IHostEnvironment environment, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(environment, ctx).MakeRowMapper(inputSchema);
 
-    /// <summary>The weights as safetensors bytes (through a temporary file: the writer is file-based and atomic).</summary>
-    private static byte[] SerializeWeights(MegalodonModel model)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
-        var tensors = model.ReferenceStateDict();
-        try
-        {
-            SafeTensors.Save(path, tensors);
-            return File.ReadAllBytes(path);
-        }
-        finally
-        {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
-            File.Delete(path);
-        }
-    }
-
-    private static Dictionary<string, TorchSharp.torch.Tensor> DeserializeWeights(byte[] weights)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            File.WriteAllBytes(path, weights);
-            return SafeTensors.Load(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
