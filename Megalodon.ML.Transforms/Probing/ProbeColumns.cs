@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace Megalodon.ML.Transforms.Probing;
 
 /// <summary>Checks and reads the label and feature columns that probes, steering vectors and MI estimates use.</summary>
-internal static class ProbeColumns
+public static class ProbeColumns
 {
     /// <summary>Throws unless <paramref name="schema"/> has a scalar Boolean column <paramref name="label"/>.</summary>
     /// <exception cref="ArgumentException">The column is missing or not Boolean; the message names it and says how to fix it.</exception>

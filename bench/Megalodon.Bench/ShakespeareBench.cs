@@ -17,7 +17,7 @@ internal static class ShakespeareBench
 {
     public static void Run(BenchOptions options)
     {
-        string path = Path.Combine(SharedFolder(), "data", "tinyshakespeare", "input.txt");
+        string path = Path.Combine(BenchData.SharedFolder(), "data", "tinyshakespeare", "input.txt");
         if (!File.Exists(path)) throw new FileNotFoundException($"tinyshakespeare not found at '{path}' (set MEGALODON_SHARED to the shared folder).", path);
         string text = File.ReadAllText(path);
         int split = (int)(text.Length * 0.9);
@@ -77,16 +77,7 @@ internal static class ShakespeareBench
         summary.Emit(options.OutDir);
     }
 
-    private static string SharedFolder()
-    {
-        if (Environment.GetEnvironmentVariable("MEGALODON_SHARED") is { Length: > 0 } fromEnv) return fromEnv;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Megalodon.ML.sln")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-        throw new DirectoryNotFoundException("Cannot find the repository root (Megalodon.ML.sln) above the bench; set MEGALODON_SHARED.");
-    }
-
-    private sealed class Reporter(string name, long every) : IProgress<TrainingProgress>
+    internal sealed class Reporter(string name, long every) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress p)
         {
