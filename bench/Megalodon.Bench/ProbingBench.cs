@@ -106,7 +106,7 @@ internal static class ProbingBench
 
         // 3. Steering the final model with vectors from the middle checkpoint, as the paper steers its chat model with pretraining vectors.
         var steering = new ResultTable("probing-steering", "dataset", "source checkpoint", "layer", "alpha", "mean probe probability (last layer)", "mean probe probability (steered layer)");
-        string source = folders[folders.Count / 2];
+        string source = folders.MinBy(f => Math.Abs(long.Parse(Path.GetFileName(f)["step-".Length..], CultureInfo.InvariantCulture) - steps / 2))!;
         int middle = config.NumLayers / 2;
         foreach (var (name, set) in sets)
             Steer(ml, final, source, name, set, middle, config.NumLayers - 1, steering);
@@ -115,10 +115,13 @@ internal static class ProbingBench
         Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min");
     }
 
-    /// <summary>Step 0 and <paramref name="count"/> − 1 steps spaced evenly in log(step) up to <paramref name="steps"/>.</summary>
+    /// <summary>
+    /// Step 0, <paramref name="count"/> − 1 steps spaced evenly in log(step) up to <paramref name="steps"/>, and the
+    /// midpoint (the steering source, as the paper takes its vectors from the middle of pretraining).
+    /// </summary>
     public static long[] LogSpacedSteps(long steps, int count)
     {
-        var result = new SortedSet<long> { 0, steps };
+        var result = new SortedSet<long> { 0, steps, steps / 2 };
         for (int i = 0; i < count - 1; i++)
             result.Add((long)Math.Round(Math.Exp(Math.Log(steps) * i / (count - 2))));
         return result.ToArray();
