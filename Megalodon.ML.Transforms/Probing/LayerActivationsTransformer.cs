@@ -21,7 +21,7 @@ namespace Megalodon.ML.Transforms.Probing;
 /// </summary>
 public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITransformer, IDisposable
 {
-    internal const string LoaderSignature = "MegalodonLayerActivations";
+    internal const string LoaderSignature = "MegalodonLayerActs"; // ML.NET caps loader signatures at 24 characters.
     internal const string UserName = "Megalodon Layer Activations";
     internal const string FittedModelName = "model";
     private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer));
