@@ -1,4 +1,5 @@
 using System.Globalization;
+using Megalodon.ML.Probing;
 using Megalodon.ML.Reporting;
 using Microsoft.ML;
 
@@ -38,6 +39,78 @@ public sealed class CheckpointLayerTable
 
     /// <summary>Adds a row.</summary>
     public void Add(CheckpointLayerRow row) => _rows.Add(row ?? throw new ArgumentNullException(nameof(row)));
+
+    /// <summary>
+    /// Probes every activation column of <paramref name="activations"/> on one labelled data set and adds a row per
+    /// network and layer: probes and nHSIC terms are fitted on the first <paramref name="trainRows"/> rows (the
+    /// paper's file-order split) and accuracy and AUC measured on the rest.
+    /// </summary>
+    /// <param name="mlContext">For the data operations and the probes.</param>
+    /// <param name="activations">The fitted activation transform (one or more networks; layer 0 must be among its layers for the information terms).</param>
+    /// <param name="dataset">The data set's name in the table.</param>
+    /// <param name="data">Texts (the transform's text column) with a Boolean <paramref name="labelColumnName"/>.</param>
+    /// <param name="trainRows">Leading rows that train; the rest test.</param>
+    /// <param name="labelColumnName">The Boolean label column.</param>
+    /// <param name="informationRows">Training rows used by the nHSIC estimates (a seeded subset); 0 skips them.</param>
+    /// <param name="seed">Seed of that subset.</param>
+    /// <exception cref="ArgumentException">Bad columns, or a split that leaves no training or test rows.</exception>
+    public void AddProbes(MLContext mlContext, LayerActivationsTransformer activations, string dataset, IDataView data, long trainRows,
+        string labelColumnName = "Label", int informationRows = 512, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(activations);
+        if (trainRows <= 0) throw new ArgumentOutOfRangeException(nameof(trainRows), trainRows, "The training split needs rows.");
+        var columns = activations.Columns.Select(c => c.Name).ToList();
+        var cached = mlContext.Data.Cache(activations.Transform(data), [.. columns, labelColumnName]);
+        var train = mlContext.Data.TakeRows(cached, trainRows);
+        var test = mlContext.Data.SkipRows(cached, trainRows);
+        var results = mlContext.Transforms.Megalodon().ProbeLayers(labelColumnName, columns).Fit(train).Evaluate(test);
+        var information = new (double InputInformation, double LabelInformation)[columns.Count];
+        Array.Fill(information, (double.NaN, double.NaN));
+        if (informationRows > 0)
+        {
+            var (labels, values) = ProbeColumns.Read(train, labelColumnName, columns);
+            // Each network has its own layer 0: measure network by network.
+            foreach (var network in activations.Columns.Select(c => c.Network).Distinct())
+            {
+                var indices = Enumerable.Range(0, columns.Count).Where(k => activations.Columns[k].Network == network).ToList();
+                var measured = InformationPlane.Measure(new LayerActivations(indices.Select(k => activations.Columns[k].Layer).ToList(),
+                    indices.Select(k => values[k].ToArray()).ToList()), labels, informationRows, seed);
+                for (int i = 0; i < indices.Count; i++) information[indices[i]] = measured[i];
+            }
+        }
+        for (int k = 0; k < columns.Count; k++)
+        {
+            var column = activations.Columns[k];
+            Add(new CheckpointLayerRow
+            {
+                Dataset = dataset, Checkpoint = column.Network, Step = column.Step ?? -1, Layer = column.Layer,
+                Accuracy = results[k].Accuracy, Auc = results[k].Auc,
+                InputInformation = information[k].InputInformation, LabelInformation = information[k].LabelInformation,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Line charts of the information terms of one data set across checkpoints, one series per layer: I(X;T) and
+    /// I(Y;T), with the training step (+1, for the log axis) on x.
+    /// </summary>
+    public (LineChart InputInformation, LineChart LabelInformation) InformationCharts(string dataset)
+    {
+        var rows = _rows.Where(r => r.Dataset == dataset).ToList();
+        if (rows.Count == 0) throw new ArgumentException($"No rows for data set '{dataset}'.", nameof(dataset));
+        LineChart Chart(string label, Func<CheckpointLayerRow, double> metric)
+        {
+            var chart = new LineChart($"{dataset}: nHSIC estimate of {label} across pretraining") { XLabel = "training step + 1", YLabel = label, XScale = AxisScale.Log10 };
+            foreach (var layer in rows.Select(r => r.Layer).Distinct().Order())
+            {
+                var points = rows.Where(r => r.Layer == layer).OrderBy(r => r.Step).ToList();
+                chart.AddSeries($"layer {layer}", points.Select(p => p.Step + 1.0).ToList(), points.Select(metric).ToList());
+            }
+            return chart;
+        }
+        return (Chart("I(X;T)", r => r.InputInformation), Chart("I(Y;T)", r => r.LabelInformation));
+    }
 
     /// <summary>The rows as a data view (one column per property).</summary>
     public IDataView ToDataView(MLContext mlContext)

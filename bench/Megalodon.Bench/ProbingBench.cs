@@ -91,8 +91,7 @@ internal static class ProbingBench
                 CheckpointFolders = [folder], BatchSize = 32, Position = ActivationPosition.Last,
             }).Fit(sets[Datasets[0]].All);
             foreach (var (name, set) in sets)
-                foreach (var row in ProbeOneSet(ml, activations, name, set, options.MiRows, options.Seed))
-                    table.Add(row);
+                table.AddProbes(ml, activations, name, set.All, set.TrainRows, informationRows: options.MiRows, seed: options.Seed);
             Console.WriteLine($"  probed {Path.GetFileName(folder)} ({probeClock.Elapsed.TotalMinutes:F1} min)");
         }
         table.ToCsv().Save(Path.Combine(options.OutDir, "probing-table.csv"));
@@ -101,7 +100,9 @@ internal static class ProbingBench
             PrintAccuracyTable(table, name, options.OutDir);
             var heatmap = table.Heatmap(name, r => r.Accuracy, $"{name}: held-out probe accuracy");
             heatmap.Save(Path.Combine(options.OutDir, $"probing-{name}-accuracy.png"));
-            SaveInformationCurves(table, name, options.OutDir);
+            var (inputInformation, labelInformation) = table.InformationCharts(name);
+            inputInformation.Save(Path.Combine(options.OutDir, $"probing-{name}-ixt.png"));
+            labelInformation.Save(Path.Combine(options.OutDir, $"probing-{name}-iyt.png"));
         }
 
         // 3. Steering the final model with vectors from the middle checkpoint, as the paper steers its chat model with pretraining vectors.
@@ -152,28 +153,6 @@ internal static class ProbingBench
         return new ProbingSet(data, rows, (long)(rows * 0.8));
     }
 
-    private static IEnumerable<CheckpointLayerRow> ProbeOneSet(MLContext ml, LayerActivationsTransformer activations, string name, ProbingSet set, int miRows, int seed)
-    {
-        var columns = activations.Columns.Select(c => c.Name).ToList();
-        var cached = ml.Data.Cache(activations.Transform(set.All), [.. columns, "Label"]);
-        var train = ml.Data.TakeRows(cached, set.TrainRows);
-        var test = ml.Data.SkipRows(cached, set.TrainRows);
-        var probes = ml.Transforms.Megalodon().ProbeLayers("Label", columns).Fit(train);
-        var results = probes.Evaluate(test);
-        var (labels, values) = ProbeColumns.Read(train, "Label", columns);
-        var information = InformationPlane.Measure(new LayerActivations(activations.Columns.Select(c => c.Layer).ToList(), values.Select(v => v.ToArray()).ToList()), labels, miRows, seed);
-        for (int k = 0; k < columns.Count; k++)
-        {
-            var column = activations.Columns[k];
-            yield return new CheckpointLayerRow
-            {
-                Dataset = name, Checkpoint = column.Network, Step = column.Step ?? -1, Layer = column.Layer,
-                Accuracy = results[k].Accuracy, Auc = results[k].Auc,
-                InputInformation = information[k].InputInformation, LabelInformation = information[k].LabelInformation,
-            };
-        }
-    }
-
     private static void PrintAccuracyTable(CheckpointLayerTable table, string name, string outDir)
     {
         var rows = table.Rows.Where(r => r.Dataset == name).ToList();
@@ -187,22 +166,6 @@ internal static class ProbingBench
         }
         Console.WriteLine($"### {name}: held-out accuracy per checkpoint (rows) and layer (columns)");
         result.Emit(outDir);
-    }
-
-    private static void SaveInformationCurves(CheckpointLayerTable table, string name, string outDir)
-    {
-        var rows = table.Rows.Where(r => r.Dataset == name).ToList();
-        foreach (var (label, metric, file) in new (string, Func<CheckpointLayerRow, double>, string)[]
-                 { ("I(X;T)", r => r.InputInformation, "ixt"), ("I(Y;T)", r => r.LabelInformation, "iyt") })
-        {
-            var chart = new LineChart($"{name}: nHSIC estimate of {label} across pretraining") { XLabel = "training step + 1", YLabel = label, XScale = AxisScale.Log10 };
-            foreach (var layer in rows.Select(r => r.Layer).Distinct().Order())
-            {
-                var points = rows.Where(r => r.Layer == layer).OrderBy(r => r.Step).ToList();
-                chart.AddSeries($"layer {layer}", points.Select(p => p.Step + 1.0).ToList(), points.Select(metric).ToList());
-            }
-            chart.Save(Path.Combine(outDir, $"probing-{name}-{file}.png"));
-        }
     }
 
     private static void Steer(MLContext ml, MegalodonLanguageModelTransformer final, string source, string name, ProbingSet set, int layer, int lastLayer, ResultTable table)
