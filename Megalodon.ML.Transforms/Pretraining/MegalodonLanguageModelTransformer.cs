@@ -203,54 +203,6 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         => Create(environment, ctx).MakeRowMapper(inputSchema);
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    private sealed class Mapper : MegalodonMapperBase
-    {
-        private readonly MegalodonLanguageModelTransformer _parent;
-        private readonly int _inputIndex;
-
-        public Mapper(MegalodonLanguageModelTransformer parent, DataViewSchema inputSchema) : base(parent, inputSchema, nameof(Mapper))
-        {
-            _parent = parent;
-            _inputIndex = TextColumn.CheckSchema(Host, inputSchema, parent.Scoring.InputColumnName);
-        }
-
-        protected override IReadOnlyList<int> InputColumnIndices => [_inputIndex];
-
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
-            _parent.OutputColumns().Select(c => new DataViewSchema.DetachedColumn(c.Name, c.Type)).ToArray();
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
-        {
-            disposer = null;
-            var getText = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_inputIndex]);
-            // All outputs of a row share one forward pass: cache the score by row position.
-            long cachedPosition = -1;
-            SequenceScore? cached = null;
-            SequenceScore Current()
-            {
-                if (cached is null || cachedPosition != input.Position)
-                {
-                    ReadOnlyMemory<char> text = default;
-                    getText(ref text);
-                    cached = _parent.Score([text.ToString()])[0];
-                    cachedPosition = input.Position;
-                }
-                return cached;
-            }
-            return iinfo switch
-            {
-                0 => (ValueGetter<float>)((ref float v) => v = (float)Current().MeanNegativeLogLikelihood),
-                1 => (ValueGetter<float>)((ref float v) => v = (float)Current().Perplexity),
-                _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
-                {
-                    var embedding = Current().Embedding;
-                    var editor = VBufferEditor.Create(ref v, embedding.Length);
-                    embedding.CopyTo(editor.Values);
-                    v = editor.Commit();
-                }),
-            };
-        }
-    }
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
+        new TextResultMapper<SequenceScore>(this, schema, Scoring.InputColumnName, OutputColumns(), text => Score([text])[0]);
 }

@@ -1,3 +1,4 @@
+using Megalodon.ML.Inference;
 using Megalodon.ML.Model;
 using static TorchSharp.torch;
 
@@ -55,20 +56,16 @@ public sealed class LayerActivationExtractor
     public LayerActivations Extract(IReadOnlyList<IReadOnlyList<int>> sequences)
     {
         ArgumentNullException.ThrowIfNull(sequences);
-        var rows = sequences.Select(Prepare).ToList();
+        var rows = sequences.Select((s, i) => PaddedTokenBatch.Prepare(s, i, _model.Config.VocabSize, _startToken, "it has no activations")).ToList();
         var values = _layers.Select(_ => new float[rows.Count][]).ToArray();
         if (rows.Count == 0) return new LayerActivations(_layers, values);
 
-        int chunk = _model.Config.ChunkSize;
-        int longest = rows.Max(r => r.Length);
-        int padded = longest < chunk ? longest : (longest + chunk - 1) / chunk * chunk;
-        var flat = new long[rows.Count * padded];
-        for (int r = 0; r < rows.Count; r++) rows[r].CopyTo(flat, r * padded);
-        long[] last = rows.Select(r => (long)r.Length - 1).ToArray();
         // Pooled positions: the real tokens after the start token (a lone start token never happens: texts are non-empty).
         int first = _startToken is null ? 0 : 1;
 
-        var capture = new Capture(_model.Intervention, _layers, _position, last, first, padded);
+        using var batchScope = NewDisposeScope();
+        var (tokens, last) = PaddedTokenBatch.Build(rows, _model);
+        var capture = new Capture(_model.Intervention, _layers, _position, last, first, (int)tokens.shape[1]);
         bool wasTraining = _model.training;
         var previous = _model.Intervention;
         _model.eval();
@@ -76,8 +73,7 @@ public sealed class LayerActivationExtractor
         try
         {
             using var noGrad = no_grad();
-            using var scope = NewDisposeScope();
-            _model.ForwardHidden(tensor(flat).view(rows.Count, padded).to(_model.Device), last);
+            _model.ForwardHidden(tokens, last);
         }
         finally
         {
@@ -92,17 +88,6 @@ public sealed class LayerActivationExtractor
                 values[k][r] = pooled.AsSpan(r * width, width).ToArray();
         }
         return new LayerActivations(_layers, values);
-    }
-
-    private long[] Prepare(IReadOnlyList<int> sequence, int index)
-    {
-        if (sequence.Count == 0) throw new ArgumentException($"Sequence {index} is empty: it has no activations.", nameof(sequence));
-        int vocab = _model.Config.VocabSize;
-        foreach (int id in sequence)
-            if (id < 0 || id >= vocab)
-                throw new ArgumentException($"Sequence {index} holds token id {id}, outside the model's vocabulary of {vocab}.", nameof(sequence));
-        var ids = _startToken is { } start ? sequence.Prepend(start) : sequence;
-        return ids.Select(id => (long)id).ToArray();
     }
 
     /// <summary>Runs the model's own intervention, then pools the result of the selected layers.</summary>
