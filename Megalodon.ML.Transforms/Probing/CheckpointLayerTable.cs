@@ -151,7 +151,7 @@ public sealed class CheckpointLayerTable
         return new Heatmap(values, title)
         {
             XLabel = "layer",
-            YLabel = "checkpoint (training step)",
+            YLabel = "step",
             RowLabels = steps.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToList(),
             ColumnLabels = layers.Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList(),
             ValueFormat = "F2",
