@@ -169,6 +169,32 @@ public sealed class ModelTokenizer
         return ids;
     }
 
+    /// <summary>
+    /// Encodes text to tokens with their character ranges in <paramref name="text"/>, checking each id is below
+    /// <see cref="VocabSize"/>. This is what aligns word labels to sub-tokens (see <c>Megalodon.ML.Ner.SubTokenAlignment</c>).
+    /// </summary>
+    /// <remarks>
+    /// Ranges may overlap and may include a leading space: GPT-2 gives <c>' Zw'</c> the range of the space and <c>Zw</c>, and
+    /// when a character's UTF-8 bytes are split over several tokens each of them gets that character's range.
+    /// </remarks>
+    /// <param name="text">The text.</param>
+    /// <exception cref="InvalidOperationException">The tokenizer produced an id the stated vocabulary does not hold.</exception>
+    /// <exception cref="NotSupportedException">The tokenizer normalizes text, so its offsets would not point into <paramref name="text"/>.</exception>
+    public IReadOnlyList<EncodedToken> EncodeToTokens(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var tokens = Tokenizer.EncodeToTokens(text, out string? normalized);
+        // A normalizer (lower-casing, Unicode folding) makes the offsets index the normalized string, not the caller's.
+        if (normalized is not null && !string.Equals(normalized, text, StringComparison.Ordinal))
+            throw new NotSupportedException($"This {Tokenizer.GetType().Name} normalizes its input, so token offsets do not index the original text; use a tokenizer without a normalizer.");
+        foreach (var token in tokens)
+        {
+            if ((uint)token.Id >= (uint)VocabSize)
+                throw new InvalidOperationException($"The tokenizer produced id {token.Id}, outside the stated vocabulary [0, {VocabSize}).");
+        }
+        return tokens;
+    }
+
     /// <summary>Decodes ids back to text.</summary>
     /// <param name="ids">Token ids.</param>
     public string Decode(IEnumerable<int> ids) => Tokenizer.Decode(ids) ?? string.Empty;

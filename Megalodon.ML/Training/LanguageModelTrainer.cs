@@ -283,30 +283,7 @@ public sealed class LanguageModelTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         if (source.WindowLength != Options.SequenceLength + 1)
             throw new ArgumentException($"The source serves windows of {source.WindowLength} tokens; this run needs {Options.SequenceLength + 1}.", nameof(source));
-        var start = source.Position;
-        var wasTraining = _model.training;
-        _model.eval();
-        double nll = 0;
-        long count = 0;
-        try
-        {
-            using var noGrad = torch.no_grad();
-            for (var i = 0; i < Options.ValidationBatches; i++)
-            {
-                using var scope = torch.NewDisposeScope();
-                var (inputs, targets) = LanguageModelLoss.SplitWindows(source.NextBatch(Options.BatchSize), Options.PaddingTokenId);
-                targets = targets.to(_device);
-                var logits = _model.call(inputs.to(_device));
-                nll += LanguageModelLoss.SummedCrossEntropy(logits, targets).to(ScalarType.Float64).item<double>();
-                count += LanguageModelLoss.CountTargets(targets);
-            }
-        }
-        finally
-        {
-            source.Seek(start);
-            _model.train(wasTraining);
-        }
-        var loss = count > 0 ? nll / count : double.NaN;
+        var (loss, count) = HeldOutLoss.Measure(_model, source, Options.ValidationBatches, Options.BatchSize, _device, Options.PaddingTokenId);
         return new ValidationResult(Step, loss, Math.Exp(loss), count);
     }
 

@@ -13,6 +13,10 @@ internal sealed record BenchOptions
     public string OutDir { get; init; } = Path.Combine("runs", "bench");
     /// <summary>Sequence lengths of the throughput and profile modes.</summary>
     public int[] Lengths { get; init; } = [2048, 8192];
+    /// <summary>Whether <c>--lengths</c> was given (modes with another default length use theirs otherwise).</summary>
+    public bool LengthsGiven { get; init; }
+    /// <summary>continual: which part of the experiment to run (all, d0, d0-inf, weak, strong, report).</summary>
+    public string Part { get; init; } = "all";
     /// <summary>Timed runs per measurement (the median is reported); 0 means the mode's default.</summary>
     public int Runs { get; init; }
     /// <summary>Untimed warm-up runs per measurement; -1 means the mode's default.</summary>
@@ -37,9 +41,9 @@ internal sealed record BenchOptions
     public int Vocab { get; init; }
     /// <summary>mfu: the card's dense bf16 peak in TFLOP/s (989 for an H100 or H200 SXM).</summary>
     public double PeakTflops { get; init; } = 989;
-    /// <summary>train-bf16: optimizer steps (0: the mode's default).</summary>
+    /// <summary>train-bf16 and continual: optimizer steps (0: the mode's default).</summary>
     public int Steps { get; init; }
-    /// <summary>train-bf16: sequences per step (0: the mode's default).</summary>
+    /// <summary>train-bf16 and continual: sequences per step (0: the mode's default).</summary>
     public int Batch { get; init; }
     /// <summary>mfu: Megalodon's attention kernel (auto, explicit, fused, or split for <c>FusedSplitValues</c>).</summary>
     public string Attention { get; init; } = "auto";
@@ -74,6 +78,8 @@ internal sealed record BenchOptions
             probing      pretrain on sotu keeping log-spaced checkpoints, then probe StereoSet, ToxiGen and TruthfulQA per
                          checkpoint and layer (accuracy, AUC, nHSIC) and steer the final model (--steps, --batch, --lengths)
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
+            continual    continual pre-training on sotu -> wikitext-2 / linux-kernel: the paper's Table 2 rows (--part,
+                         --steps: one dataset's budget, --batch, --lengths: window); see docs/continual.md
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)
@@ -90,11 +96,12 @@ internal sealed record BenchOptions
             --preset NAME      mfu, train-bf16: tiny, bench, small, 200m, 1.3b, 7b
             --vocab V          vocabulary size (default: the preset's usual one)
             --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
-            --steps N          train-bf16: optimizer steps (default 40)
-            --batch B          train-bf16: sequences per step (default 4; mfu runs batch 1)
+            --steps N          train-bf16: optimizer steps (default 40); continual: steps per dataset budget (1500)
+            --batch B          train-bf16: sequences per step (default 4; mfu runs batch 1; continual 8)
             --attention K      mfu: Megalodon's attention kernel, auto, explicit, fused or split (fused, values in
                                q-wide slices); default auto: fused on CUDA
             --golden DIR       parity: the golden cases folder
+            --part P           continual: all, d0, d0-inf, weak, strong or report (default all)
             --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
             --probe-rows N     probing: at most N rows per probing set (default all)
             --mi-rows N        probing: training rows in the nHSIC estimates (default 512)
@@ -114,7 +121,8 @@ internal sealed record BenchOptions
             {
                 "--threads" => options with { Threads = PositiveInt(Value(), name) },
                 "--out" => options with { OutDir = Value() },
-                "--lengths" => options with { Lengths = IntList(Value(), name) },
+                "--lengths" => options with { Lengths = IntList(Value(), name), LengthsGiven = true },
+                "--part" => options with { Part = Value().ToLowerInvariant() },
                 "--runs" => options with { Runs = PositiveInt(Value(), name) },
                 "--warmup" => options with { Warmup = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--models" => options with { Models = Value().ToLowerInvariant() },

@@ -32,11 +32,8 @@ internal static class ProbingBench
     public static void Run(BenchOptions options)
     {
         var clock = Stopwatch.StartNew();
-        string shared = BenchData.SharedFolder();
-        string probingData = Path.Combine(shared, "data", "tracingllm-probing");
-        string corpusFolder = Path.Combine(shared, "data", "sotu", "txt");
-        if (!Directory.Exists(corpusFolder) || !Directory.Exists(probingData))
-            throw new DirectoryNotFoundException($"Need '{corpusFolder}' and '{probingData}' (set MEGALODON_SHARED to the shared folder).");
+        string probingData = SharedData.DataPath("tracingllm-probing");
+        string corpusFolder = SharedData.DataPath("sotu", "txt");
         Directory.CreateDirectory(options.OutDir);
         var ml = new MLContext(seed: options.Seed);
         var tokenizer = ModelTokenizer.ByteLevel();
@@ -69,7 +66,7 @@ internal static class ProbingBench
             CheckpointSteps = checkpointSteps,
             Seed = options.Seed,
             Threads = options.Threads,
-            Progress = new ShakespeareBench.Reporter("pretrain", Math.Max(1, steps / 20)),
+            Progress = new ProgressPrinter("pretrain", Math.Max(1, steps / 20)),
         });
         using var final = pretrain.Fit(ml.Data.LoadFromEnumerable(documents.Select(d => new TextRow { Text = d })));
         long parameters = final.Model.parameters().Sum(p => p.numel());

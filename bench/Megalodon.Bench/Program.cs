@@ -62,6 +62,9 @@ switch (options.Mode)
     case "experiments":
         ExperimentsBench.Run(options, bench);
         break;
+    case "continual":
+        Megalodon.Bench.Continual.ContinualExperiment.Run(options);
+        break;
     case "mfu":
         MfuBench.Run(options, device);
         break;

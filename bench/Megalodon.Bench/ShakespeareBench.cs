@@ -17,8 +17,7 @@ internal static class ShakespeareBench
 {
     public static void Run(BenchOptions options)
     {
-        string path = Path.Combine(BenchData.SharedFolder(), "data", "tinyshakespeare", "input.txt");
-        if (!File.Exists(path)) throw new FileNotFoundException($"tinyshakespeare not found at '{path}' (set MEGALODON_SHARED to the shared folder).", path);
+        string path = SharedData.DataPath("tinyshakespeare", "input.txt");
         string text = File.ReadAllText(path);
         int split = (int)(text.Length * 0.9);
         var tokenizer = ModelTokenizer.ByteLevel();
@@ -61,7 +60,7 @@ internal static class ShakespeareBench
                 new PackedTokenWindowSource(train, sequence, seed: (ulong)options.Seed),
                 new PackedTokenWindowSource(valid, sequence, shuffle: false));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = trainer.Train(new Reporter(name, Math.Max(1, steps / 10)));
+            var result = trainer.Train(new ProgressPrinter(name, Math.Max(1, steps / 10)));
             clock.Stop();
             foreach (var v in result.Validations)
             {
@@ -75,14 +74,5 @@ internal static class ShakespeareBench
         csv.Save(Path.Combine(options.OutDir, "shakespeare-curves.csv"));
         chart.Save(Path.Combine(options.OutDir, "shakespeare-curves.png"));
         summary.Emit(options.OutDir);
-    }
-
-    internal sealed class Reporter(string name, long every) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress p)
-        {
-            if (p.Step % every == 0 || p.Step == p.TotalSteps)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} valid {p.LastValidationLoss:F3} {p.TokensPerSecond:F0} tok/s"));
-        }
     }
 }
