@@ -140,7 +140,7 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
     //   section Weights.safetensors: int length, then the classifier's tensors as safetensors bytes
     private protected override void SaveContents(ModelSaveContext ctx)
     {
-        byte[] weights = SerializeTensors(_classifier.StateTensors());
+        byte[] weights = SerializeWeights(_classifier.StateTensors());
         ctx.SaveNonEmptyString(_classifier.Encoder.Config.ToJson());
         ctx.SaveNonEmptyString(SentenceColumnName);
         ctx.SaveNonEmptyString(PredictedLabelColumnName);
@@ -176,7 +176,7 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         if (!SHA256.HashData(weights).AsSpan().SequenceEqual(expectedHash))
             throw new InvalidDataException($"The saved NuNER tagger is corrupt: the checksum of its weights ({WeightsSection}) does not match.");
         var classifier = new TokenClassifier(config, count);
-        var tensors = DeserializeTensors(weights);
+        var tensors = DeserializeWeights(weights);
         try { classifier.LoadStateTensors(tensors); }
         finally { foreach (var t in tensors.Values) t.Dispose(); }
         return new NuNerTransformer(environment, classifier, labels, new KeyDataViewType(typeof(uint), count), options);
@@ -188,5 +188,5 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextColumnMapper<NuNerPrediction>(this, schema, SentenceColumnName, OutputColumns(), text => Predict([SplitWords(text.AsMemory())])[0]);
+        new TextResultMapper<NuNerPrediction>(this, schema, SentenceColumnName, OutputColumns(), text => Predict([SplitWords(text.AsMemory())])[0]);
 }

@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using Megalodon.ML.Checkpoints;
+using Megalodon.ML.Model;
 using Megalodon.ML.Tokenization;
+using Megalodon.ML.Transforms.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -16,7 +20,7 @@ namespace Megalodon.ML.Transforms;
 /// that starts with <c>ctx.CheckAtModel(version)</c>. Large or structured state (tensors, tokenizers) goes into named
 /// binary sections (<see cref="SaveSection"/>/<see cref="LoadSection{T}"/>), stored as separate entries of the model zip.
 /// </remarks>
-public abstract partial class MegalodonTransformerBase : RowToRowTransformerBase
+public abstract class MegalodonTransformerBase : RowToRowTransformerBase
 {
     /// <summary>The binary section holding a transformer's tokenizer.</summary>
     private protected const string TokenizerSection = "Tokenizer.bin";
@@ -99,16 +103,16 @@ public abstract partial class MegalodonTransformerBase : RowToRowTransformerBase
     private protected static ModelTokenizer LoadTokenizer(ModelLoadContext ctx)
         => ModelTokenizer.FromSpec(LoadSection(ctx, TokenizerSection, TokenizerSpec.ReadFrom));
 
-    /// <summary>
-    /// Tensors as safetensors bytes, for a weights section (through a temporary file: the writer is file-based and
-    /// atomic). The tensors are disposed.
-    /// </summary>
-    private protected static byte[] SerializeTensors(Dictionary<string, TorchSharp.torch.Tensor> tensors)
+    /// <summary>The weights as safetensors bytes (through a temporary file: the writer is file-based and atomic).</summary>
+    private protected static byte[] SerializeWeights(MegalodonModel model) => SerializeWeights(model.ReferenceStateDict());
+
+    /// <summary>Any named tensors as safetensors bytes, as <see cref="SerializeWeights(MegalodonModel)"/>; the tensors are disposed.</summary>
+    private protected static byte[] SerializeWeights(Dictionary<string, TorchSharp.torch.Tensor> tensors)
     {
         string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
         try
         {
-            Megalodon.ML.Checkpoints.SafeTensors.Save(path, tensors);
+            SafeTensors.Save(path, tensors);
             return File.ReadAllBytes(path);
         }
         finally
@@ -118,19 +122,53 @@ public abstract partial class MegalodonTransformerBase : RowToRowTransformerBase
         }
     }
 
-    /// <summary>Tensors back from <see cref="SerializeTensors"/>'s bytes (validated); the caller disposes them.</summary>
-    private protected static Dictionary<string, TorchSharp.torch.Tensor> DeserializeTensors(byte[] bytes)
+    /// <summary>Tensors from safetensors bytes written by <see cref="SerializeWeights(MegalodonModel)"/>.</summary>
+    private protected static Dictionary<string, TorchSharp.torch.Tensor> DeserializeWeights(byte[] weights)
     {
         string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
         try
         {
-            File.WriteAllBytes(path, bytes);
-            return Megalodon.ML.Checkpoints.SafeTensors.Load(path);
+            File.WriteAllBytes(path, weights);
+            return SafeTensors.Load(path);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>Stores a whole network (config, SHA-256 and weights) in one named section.</summary>
+    private protected static void SaveNetwork(ModelSaveContext ctx, string name, MegalodonModel model)
+    {
+        byte[] weights = SerializeWeights(model);
+        SaveSection(ctx, name, writer =>
+        {
+            writer.Write(model.Config.ToJson());
+            writer.Write(SHA256.HashData(weights));
+            writer.Write(weights.Length);
+            writer.Write(weights);
+        });
+    }
+
+    /// <summary>Rebuilds a network stored by <see cref="SaveNetwork"/>, in eval mode.</summary>
+    /// <exception cref="InvalidDataException">The weights' checksum does not match.</exception>
+    private protected static MegalodonModel LoadNetwork(ModelLoadContext ctx, string name)
+    {
+        var (configJson, hash, weights) = LoadSection(ctx, name, reader => (reader.ReadString(), reader.ReadBytes(32), reader.ReadBytes(reader.ReadInt32())));
+        if (!SHA256.HashData(weights).AsSpan().SequenceEqual(hash))
+            throw new InvalidDataException($"The saved model is corrupt: the checksum of its weights ({name}) does not match.");
+        var model = new MegalodonModel(MegalodonConfig.FromJson(configJson));
+        var tensors = DeserializeWeights(weights);
+        try
+        {
+            model.LoadReferenceStateDict(tensors);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values) tensor.Dispose();
+        }
+        model.eval();
+        return model;
     }
 
     /// <summary>
@@ -158,5 +196,60 @@ public abstract partial class MegalodonTransformerBase : RowToRowTransformerBase
         }
 
         protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
+    }
+
+    /// <summary>
+    /// The one-row-at-a-time mapper of a transformer that computes a result per text and spreads it over output
+    /// columns (the batched <see cref="BatchedColumnMapper{TInput, TResult}"/> does the same for whole data views).
+    /// All outputs of a row share one computation, cached by row position.
+    /// </summary>
+    private protected sealed class TextResultMapper<TResult> : MegalodonMapperBase where TResult : class
+    {
+        private static readonly System.Reflection.MethodInfo TypedGetterMethod =
+            typeof(TextResultMapper<TResult>).GetMethod(nameof(TypedGetter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        private readonly int _inputIndex;
+        private readonly IReadOnlyList<BatchedOutputColumn<TResult>> _outputs;
+        private readonly Func<string, TResult> _compute;
+
+        public TextResultMapper(MegalodonTransformerBase parent, DataViewSchema inputSchema, string inputColumn,
+            IReadOnlyList<BatchedOutputColumn<TResult>> outputs, Func<string, TResult> compute)
+            : base(parent, inputSchema, nameof(TextResultMapper<TResult>))
+        {
+            _inputIndex = Text.TextColumn.CheckSchema(Host, inputSchema, inputColumn);
+            _outputs = outputs;
+            _compute = compute;
+        }
+
+        protected override IReadOnlyList<int> InputColumnIndices => [_inputIndex];
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
+            _outputs.Select(c => new DataViewSchema.DetachedColumn(c.Name, c.Type, c.Annotations)).ToArray();
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            var getText = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_inputIndex]);
+            long cachedPosition = -1;
+            TResult? cached = null;
+            TResult Current()
+            {
+                if (cached is null || cachedPosition != input.Position)
+                {
+                    ReadOnlyMemory<char> text = default;
+                    getText(ref text);
+                    cached = _compute(text.ToString());
+                    cachedPosition = input.Position;
+                }
+                return cached;
+            }
+            var output = _outputs[iinfo];
+            return (Delegate)TypedGetterMethod.MakeGenericMethod(output.ValueType).Invoke(null, [output.Read, (Func<TResult>)Current])!;
+        }
+
+        private static ValueGetter<TValue> TypedGetter<TValue>(Delegate read, Func<TResult> current)
+        {
+            var typed = (BatchedReader<TResult, TValue>)read;
+            return (ref TValue value) => typed(current(), ref value);
+        }
     }
 }

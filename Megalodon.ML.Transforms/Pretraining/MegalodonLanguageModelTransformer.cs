@@ -154,8 +154,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     //   string or null: the training data record as JSON (absent in 0x00010001)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
-        var state = Model.ReferenceStateDict();
-        byte[] weights = SerializeTensors(state);
+        byte[] weights = SerializeWeights(Model);
         ctx.SaveNonEmptyString(Model.Config.ToJson());
         ctx.SaveNonEmptyString(Scoring.InputColumnName);
         ctx.SaveNonEmptyString(Scoring.NegativeLogLikelihoodColumnName);
@@ -194,9 +193,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
             ? Megalodon.ML.Training.TrainingDataRecord.FromJson(json)
             : null;
         var model = new MegalodonModel(config);
-        var tensors = DeserializeTensors(weights);
-        try { model.LoadReferenceStateDict(tensors); }
-        finally { foreach (var tensor in tensors.Values) tensor.Dispose(); }
+        model.LoadReferenceStateDict(DeserializeWeights(weights));
         model.eval();
         return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring) { DataRecord = record };
     }
@@ -207,5 +204,5 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextColumnMapper<SequenceScore>(this, schema, Scoring.InputColumnName, OutputColumns(), text => Score([text])[0]);
+        new TextResultMapper<SequenceScore>(this, schema, Scoring.InputColumnName, OutputColumns(), text => Score([text])[0]);
 }

@@ -69,6 +69,8 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
         public string? CheckpointFolder;
         /// <summary>Checkpoint every this many steps; 0 only at the end.</summary>
         public int CheckpointInterval = 500;
+        /// <summary>Extra steps to checkpoint at (e.g. log-spaced, for probing across pretraining; 0 keeps the initial weights); null for none.</summary>
+        public IReadOnlyCollection<long>? CheckpointSteps;
         /// <summary>Continue from the latest checkpoint in <see cref="CheckpointFolder"/> instead of starting fresh.</summary>
         public bool ResumeFromCheckpoint;
         /// <summary>Seed for the initialisation and the data order; null derives one from the MLContext's seed.</summary>
@@ -213,6 +215,7 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
             ValidationBatches = o.ValidationBatches,
             CheckpointFolder = o.CheckpointFolder,
             CheckpointInterval = o.CheckpointInterval,
+            CheckpointSteps = o.CheckpointSteps,
             Seed = seed,
             NonFiniteLoss = o.NonFiniteLoss,
         };

@@ -34,7 +34,7 @@ public sealed class SequenceScorer
     /// <exception cref="ArgumentException">A sequence is empty or holds ids outside the vocabulary.</exception>
     public IReadOnlyList<SequenceScore> Score(IReadOnlyList<IReadOnlyList<int>> sequences)
     {
-        var inputs = sequences.Select((s, i) => Prepare(s, i)).ToArray();
+        var inputs = sequences.Select((s, i) => PaddedTokenBatch.Prepare(s, i, _model.Config.VocabSize, _startToken, "there is nothing to score")).ToArray();
         var results = new SequenceScore[inputs.Length];
         bool wasTraining = _model.training;
         _model.eval();
@@ -57,27 +57,12 @@ public sealed class SequenceScorer
         return results;
     }
 
-    private long[] Prepare(IReadOnlyList<int> sequence, int index)
-    {
-        if (sequence.Count == 0) throw new ArgumentException($"Sequence {index} is empty: there is nothing to score.", nameof(sequence));
-        int vocab = _model.Config.VocabSize;
-        foreach (int id in sequence)
-            if (id < 0 || id >= vocab)
-                throw new ArgumentException($"Sequence {index} holds token id {id}, outside the model's vocabulary of {vocab}.", nameof(sequence));
-        var ids = _startToken is { } start ? sequence.Prepend(start) : sequence;
-        return ids.Select(id => (long)id).ToArray();
-    }
-
     private IReadOnlyList<SequenceScore> ScoreBatch(IReadOnlyList<long[]> rows)
     {
-        int chunk = _model.Config.ChunkSize;
-        int longest = rows.Max(r => r.Length);
-        int padded = longest < chunk ? longest : (longest + chunk - 1) / chunk * chunk;
-        var flat = new long[rows.Count * padded];
-        for (int r = 0; r < rows.Count; r++) rows[r].CopyTo(flat, r * padded);
-
         using var scope = NewDisposeScope();
-        var hidden = _model.ForwardHidden(tensor(flat).view(rows.Count, padded).to(_model.Device));
+        var (tokens, last) = PaddedTokenBatch.Build(rows, _model);
+        // The last real positions tell an intervention (steering at the last token) where each padded row ends.
+        var hidden = _model.ForwardHidden(tokens, last);
         var results = new SequenceScore[rows.Count];
         for (int r = 0; r < rows.Count; r++)
         {

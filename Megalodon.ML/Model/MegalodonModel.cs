@@ -62,6 +62,13 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public Action<string, Tensor>? Tap { get; set; }
 
+    /// <summary>
+    /// Changes layer outputs during forward passes (steering); null (the default) leaves the computation exactly as it is.
+    /// It applies after each block, before the next one, in <see cref="ForwardHidden"/>, <see cref="forward"/> and the
+    /// streaming calls.
+    /// </summary>
+    public LayerIntervention? Intervention { get; set; }
+
     /// <summary>The device of the parameters.</summary>
     public Device Device => embed.weight!.device;
 
@@ -77,14 +84,22 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The final hidden states (B,L,D), after the final TimestepNorm, for tokens (B,L).</summary>
-    public Tensor ForwardHidden(Tensor tokens)
+    /// <param name="tokens">Token ids (B,L), int64.</param>
+    /// <param name="lastPositions">Per row, the position of its last real token when rows are right-padded (told to an <see cref="Intervention"/>); null when none are padded.</param>
+    public Tensor ForwardHidden(Tensor tokens, IReadOnlyList<long>? lastPositions = null)
     {
         CheckTokens(tokens);
         Config.CheckSequenceLength((int)tokens.shape[1]);
+        if (lastPositions is not null && lastPositions.Count != tokens.shape[0])
+            throw new ArgumentException($"lastPositions has {lastPositions.Count} entries for {tokens.shape[0]} rows.", nameof(lastPositions));
         using var scope = NewDisposeScope();
         var x = Embed(tokens);
-        foreach (var block in layers)
-            x = block.Forward(x, rope, null, Tap);
+        var context = new InterventionContext(lastPositions, EndsCall: true);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            x = layers[i].Forward(x, rope, null, Tap);
+            if (Intervention is { } intervention) x = intervention.Apply(i, x, context);
+        }
         var hidden = output.FinalNorm.forward(x);
         Tap?.Invoke("hidden.final", hidden);
         return hidden.MoveToOuterDisposeScope();
@@ -124,8 +139,12 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
         {
             long piece = NextPieceLength(state.Position % Config.ChunkSize, length - start);
             var x = Embed(tokens.narrow(1, start, piece));
+            var context = new InterventionContext(null, EndsCall: start + piece == length);
             for (int i = 0; i < layers.Count; i++)
+            {
                 x = layers[i].Forward(x, rope, state.Layers[i], Tap);
+                if (Intervention is { } intervention) x = intervention.Apply(i, x, context);
+            }
             var hidden = output.FinalNorm.Forward(x, state.FinalNorm, out var finalNorm, returnState: true);
             state.ReplaceFinalNorm(finalNorm!);
             state.Position += piece;

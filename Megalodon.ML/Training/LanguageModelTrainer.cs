@@ -131,6 +131,9 @@ public sealed class LanguageModelTrainer : IDisposable
             // A fresh run: fix the generator so dropout masks depend on the seed only.
             torch.manual_seed(Options.Seed);
             _dataStart = _train.Position;
+            // Step 0 in CheckpointSteps keeps the untrained weights (the start of a probing series).
+            if (Options.CheckpointSteps?.Contains(0) == true)
+                SaveCheckpointIfMissing();
         }
         _started = true;
         (CheckpointStore as FolderCheckpointStore)?.RemoveTemporaryFolders();
@@ -155,7 +158,7 @@ public sealed class LanguageModelTrainer : IDisposable
 
                 if (Options.EvalInterval > 0 && Step % Options.EvalInterval == 0)
                     RunValidation();
-                if (Options.CheckpointInterval > 0 && Step % Options.CheckpointInterval == 0)
+                if ((Options.CheckpointInterval > 0 && Step % Options.CheckpointInterval == 0) || Options.CheckpointSteps?.Contains(Step) == true)
                     SaveCheckpointIfMissing();
 
                 if (progress is not null)

@@ -36,6 +36,12 @@ public sealed record LanguageModelTrainerOptions
     /// <summary>Save a checkpoint every this many steps (0: only at the end and on cancellation).</summary>
     public int CheckpointInterval { get; init; }
 
+    /// <summary>
+    /// Extra steps to checkpoint at besides every <see cref="CheckpointInterval"/> (e.g. log-spaced steps for later
+    /// probing); 0 saves the initial weights of a fresh run. Null for none.
+    /// </summary>
+    public IReadOnlyCollection<long>? CheckpointSteps { get; init; }
+
     /// <summary>How many checkpoints to keep, the newest; null keeps all (later analyses read them).</summary>
     public int? KeepCheckpoints { get; init; }
 
@@ -99,6 +105,8 @@ public sealed record LanguageModelTrainerOptions
         ArgumentOutOfRangeException.ThrowIfNegative(EvalInterval, nameof(EvalInterval));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ValidationBatches, nameof(ValidationBatches));
         ArgumentOutOfRangeException.ThrowIfNegative(CheckpointInterval, nameof(CheckpointInterval));
+        if (CheckpointSteps is not null && CheckpointSteps.Any(s => s < 0))
+            throw new ArgumentOutOfRangeException(nameof(CheckpointSteps), string.Join(", ", CheckpointSteps), "Checkpoint steps must be non-negative.");
         if (KeepCheckpoints is { } k) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k, nameof(KeepCheckpoints));
         if (!Enum.IsDefined(NonFiniteLoss))
             throw new ArgumentOutOfRangeException(nameof(NonFiniteLoss), NonFiniteLoss, "Unknown policy.");

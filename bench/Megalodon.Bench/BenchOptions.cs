@@ -5,7 +5,7 @@ namespace Megalodon.Bench;
 /// <summary>Command-line options shared by every mode.</summary>
 internal sealed record BenchOptions
 {
-    /// <summary>The mode: throughput, mfu, train-bf16, parity, streaming, profile, experiments, shakespeare or generate-memory.</summary>
+    /// <summary>The mode: throughput, mfu, train-bf16, parity, streaming, profile, experiments, shakespeare, generate-memory or probing.</summary>
     public required string Mode { get; init; }
     /// <summary>Intra-op torch threads (1 beats 2 on the project's 2-core machine).</summary>
     public int Threads { get; init; } = 1;
@@ -47,6 +47,12 @@ internal sealed record BenchOptions
     public int Batch { get; init; }
     /// <summary>mfu: Megalodon's attention kernel (auto, explicit, fused, or split for <c>FusedSplitValues</c>).</summary>
     public string Attention { get; init; } = "auto";
+    /// <summary>probing: checkpoints kept (step 0, the last step, and log-spaced ones between).</summary>
+    public int Checkpoints { get; init; } = 9;
+    /// <summary>probing: at most this many rows of each probing set (0: all).</summary>
+    public int ProbeRows { get; init; }
+    /// <summary>probing: rows of the training split used by the nHSIC estimates.</summary>
+    public int MiRows { get; init; } = 512;
     /// <summary>parity: the folder of golden cases.</summary>
     public string? Golden { get; init; }
     /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread) or quick (a smoke run of a few minutes).</summary>
@@ -73,6 +79,8 @@ internal sealed record BenchOptions
             generate-memory  peak memory of generating --window tokens after a --contexts prompt (one length per run)
             mfu          forward+backward tokens/s and model-FLOPs utilisation, Megalodon (--preset, default 200m) vs equal-size Llama
             train-bf16   a short bf16 training run (LanguageModelTrainer, synthetic tokens) on --preset (default bench): loss and tokens/s
+            probing      pretrain on sotu keeping log-spaced checkpoints, then probe StereoSet, ToxiGen and TruthfulQA per
+                         checkpoint and layer (accuracy, AUC, nHSIC) and steer the final model (--steps, --batch, --lengths)
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
             nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget)
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
@@ -103,6 +111,9 @@ internal sealed record BenchOptions
             --budget B         nuner: full (about 40 min on one thread) or quick (a smoke run)
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
             --part P           continual: all, d0, d0-inf, weak, strong or report (default all)
+            --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
+            --probe-rows N     probing: at most N rows per probing set (default all)
+            --mi-rows N        probing: training rows in the nHSIC estimates (default 512)
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
@@ -136,6 +147,9 @@ internal sealed record BenchOptions
                 "--steps" => options with { Steps = PositiveInt(Value(), name) },
                 "--batch" => options with { Batch = PositiveInt(Value(), name) },
                 "--golden" => options with { Golden = Value() },
+                "--checkpoints" => options with { Checkpoints = Math.Max(3, PositiveInt(Value(), name)) },
+                "--probe-rows" => options with { ProbeRows = PositiveInt(Value(), name) },
+                "--mi-rows" => options with { MiRows = PositiveInt(Value(), name) },
                 "--attention" => options with { Attention = Value().ToLowerInvariant() },
                 "--budget" => options with { Budget = Value().ToLowerInvariant() },
                 "--reuse" => options with { Reuse = Value() },

@@ -56,6 +56,9 @@ switch (options.Mode)
     case "generate-memory":
         GenerationMemoryBench.Run(options);
         break;
+    case "probing":
+        ProbingBench.Run(options);
+        break;
     case "experiments":
         ExperimentsBench.Run(options, bench);
         break;

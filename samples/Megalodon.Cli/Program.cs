@@ -8,6 +8,8 @@ ICliCommand[] verbs =
     new GenerateCommand(),
     new PerplexityCommand(),
     new ContinueCommand(),
+    new ProbeCommand(),
+    new SteerCommand(),
     new NerCommand(),
 ];
 

@@ -1,0 +1,160 @@
+using System.Globalization;
+using Megalodon.ML.Probing;
+using Megalodon.ML.Reporting;
+using Microsoft.ML;
+
+namespace Megalodon.ML.Transforms.Probing;
+
+/// <summary>One cell of a checkpoint × layer table: a probe's held-out quality and the information terms.</summary>
+public sealed class CheckpointLayerRow
+{
+    /// <summary>The probing data set (e.g. <c>stereoset</c>).</summary>
+    public string Dataset { get; set; } = "";
+    /// <summary>The checkpoint's name (its folder, e.g. <c>step-000100</c>).</summary>
+    public string Checkpoint { get; set; } = "";
+    /// <summary>The checkpoint's training step.</summary>
+    public long Step { get; set; }
+    /// <summary>The layer (0-based).</summary>
+    public int Layer { get; set; }
+    /// <summary>Held-out probe accuracy.</summary>
+    public double Accuracy { get; set; }
+    /// <summary>Held-out probe AUC.</summary>
+    public double Auc { get; set; }
+    /// <summary>nHSIC estimate of I(X;T); NaN when not measured.</summary>
+    public double InputInformation { get; set; } = double.NaN;
+    /// <summary>nHSIC estimate of I(Y;T); NaN when not measured.</summary>
+    public double LabelInformation { get; set; } = double.NaN;
+}
+
+/// <summary>
+/// Probe results across checkpoints and layers: as an <see cref="IDataView"/>, a CSV table, and a checkpoint × layer
+/// heatmap of accuracy or AUC.
+/// </summary>
+public sealed class CheckpointLayerTable
+{
+    private readonly List<CheckpointLayerRow> _rows = [];
+
+    /// <summary>The rows, in the order added.</summary>
+    public IReadOnlyList<CheckpointLayerRow> Rows => _rows;
+
+    /// <summary>Adds a row.</summary>
+    public void Add(CheckpointLayerRow row) => _rows.Add(row ?? throw new ArgumentNullException(nameof(row)));
+
+    /// <summary>
+    /// Probes every activation column of <paramref name="activations"/> on one labelled data set and adds a row per
+    /// network and layer: probes and nHSIC terms are fitted on the first <paramref name="trainRows"/> rows (the
+    /// paper's file-order split) and accuracy and AUC measured on the rest.
+    /// </summary>
+    /// <param name="mlContext">For the data operations and the probes.</param>
+    /// <param name="activations">The fitted activation transform (one or more networks; layer 0 must be among its layers for the information terms).</param>
+    /// <param name="dataset">The data set's name in the table.</param>
+    /// <param name="data">Texts (the transform's text column) with a Boolean <paramref name="labelColumnName"/>.</param>
+    /// <param name="trainRows">Leading rows that train; the rest test.</param>
+    /// <param name="labelColumnName">The Boolean label column.</param>
+    /// <param name="informationRows">Training rows used by the nHSIC estimates (a seeded subset); 0 skips them.</param>
+    /// <param name="seed">Seed of that subset.</param>
+    /// <exception cref="ArgumentException">Bad columns, or a split that leaves no training or test rows.</exception>
+    public void AddProbes(MLContext mlContext, LayerActivationsTransformer activations, string dataset, IDataView data, long trainRows,
+        string labelColumnName = "Label", int informationRows = 512, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(activations);
+        if (trainRows <= 0) throw new ArgumentOutOfRangeException(nameof(trainRows), trainRows, "The training split needs rows.");
+        var columns = activations.Columns.Select(c => c.Name).ToList();
+        var cached = mlContext.Data.Cache(activations.Transform(data), [.. columns, labelColumnName]);
+        var train = mlContext.Data.TakeRows(cached, trainRows);
+        var test = mlContext.Data.SkipRows(cached, trainRows);
+        var results = mlContext.Transforms.Megalodon().ProbeLayers(labelColumnName, columns).Fit(train).Evaluate(test);
+        var information = new (double InputInformation, double LabelInformation)[columns.Count];
+        Array.Fill(information, (double.NaN, double.NaN));
+        if (informationRows > 0)
+        {
+            var (labels, values) = ProbeColumns.Read(train, labelColumnName, columns);
+            // Each network has its own layer 0: measure network by network.
+            foreach (var network in activations.Columns.Select(c => c.Network).Distinct())
+            {
+                var indices = Enumerable.Range(0, columns.Count).Where(k => activations.Columns[k].Network == network).ToList();
+                var measured = InformationPlane.Measure(new LayerActivations(indices.Select(k => activations.Columns[k].Layer).ToList(),
+                    indices.Select(k => values[k].ToArray()).ToList()), labels, informationRows, seed);
+                for (int i = 0; i < indices.Count; i++) information[indices[i]] = measured[i];
+            }
+        }
+        for (int k = 0; k < columns.Count; k++)
+        {
+            var column = activations.Columns[k];
+            Add(new CheckpointLayerRow
+            {
+                Dataset = dataset, Checkpoint = column.Network, Step = column.Step ?? -1, Layer = column.Layer,
+                Accuracy = results[k].Accuracy, Auc = results[k].Auc,
+                InputInformation = information[k].InputInformation, LabelInformation = information[k].LabelInformation,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Line charts of the information terms of one data set across checkpoints, one series per layer: I(X;T) and
+    /// I(Y;T), with the training step (+1, for the log axis) on x.
+    /// </summary>
+    public (LineChart InputInformation, LineChart LabelInformation) InformationCharts(string dataset)
+    {
+        var rows = _rows.Where(r => r.Dataset == dataset).ToList();
+        if (rows.Count == 0) throw new ArgumentException($"No rows for data set '{dataset}'.", nameof(dataset));
+        LineChart Chart(string label, Func<CheckpointLayerRow, double> metric)
+        {
+            var chart = new LineChart($"{dataset}: nHSIC estimate of {label} across pretraining") { XLabel = "training step + 1", YLabel = label, XScale = AxisScale.Log10 };
+            foreach (var layer in rows.Select(r => r.Layer).Distinct().Order())
+            {
+                var points = rows.Where(r => r.Layer == layer).OrderBy(r => r.Step).ToList();
+                chart.AddSeries($"layer {layer}", points.Select(p => p.Step + 1.0).ToList(), points.Select(metric).ToList());
+            }
+            return chart;
+        }
+        return (Chart("I(X;T)", r => r.InputInformation), Chart("I(Y;T)", r => r.LabelInformation));
+    }
+
+    /// <summary>The rows as a data view (one column per property).</summary>
+    public IDataView ToDataView(MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return mlContext.Data.LoadFromEnumerable(_rows.ToList());
+    }
+
+    /// <summary>The rows as a CSV table.</summary>
+    public CsvTable ToCsv()
+    {
+        var csv = new CsvTable(["dataset", "checkpoint", "step", "layer", "accuracy", "auc", "i_xt", "i_yt"]);
+        foreach (var r in _rows)
+            csv.AddRow(r.Dataset, r.Checkpoint, r.Step, r.Layer, r.Accuracy, r.Auc, r.InputInformation, r.LabelInformation);
+        return csv;
+    }
+
+    /// <summary>
+    /// A heatmap of one data set: rows are checkpoints (by step), columns layers, cells <paramref name="metric"/> of
+    /// each row (e.g. <c>r =&gt; r.Accuracy</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The data set has no rows, or a cell is missing.</exception>
+    public Heatmap Heatmap(string dataset, Func<CheckpointLayerRow, double> metric, string title)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        var rows = _rows.Where(r => r.Dataset == dataset).ToList();
+        if (rows.Count == 0) throw new ArgumentException($"No rows for data set '{dataset}'.", nameof(dataset));
+        var steps = rows.Select(r => r.Step).Distinct().Order().ToList();
+        var layers = rows.Select(r => r.Layer).Distinct().Order().ToList();
+        var values = new double[steps.Count, layers.Count];
+        for (int i = 0; i < steps.Count; i++)
+            for (int j = 0; j < layers.Count; j++)
+            {
+                var cell = rows.FirstOrDefault(r => r.Step == steps[i] && r.Layer == layers[j])
+                    ?? throw new ArgumentException($"Data set '{dataset}' has no result for step {steps[i]}, layer {layers[j]}.", nameof(dataset));
+                values[i, j] = metric(cell);
+            }
+        return new Heatmap(values, title)
+        {
+            XLabel = "layer",
+            YLabel = "step",
+            RowLabels = steps.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToList(),
+            ColumnLabels = layers.Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList(),
+            ValueFormat = "F2",
+        };
+    }
+}

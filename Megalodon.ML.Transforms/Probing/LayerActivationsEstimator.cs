@@ -1,0 +1,111 @@
+using Megalodon.ML.Probing;
+using Megalodon.ML.Tokenization;
+using Megalodon.ML.Transforms.Pretraining;
+using Megalodon.ML.Transforms.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Megalodon.ML.Transforms.Probing;
+
+/// <summary>
+/// Adds one <see cref="VBuffer{T}"/> column per layer (and per checkpoint) holding a text's layer output at its last
+/// token or averaged over its tokens, running the network on batches of rows. The network is a fitted language model
+/// or a list of pretraining checkpoints. Create it with <c>mlContext.Transforms.Megalodon().LayerActivations(...)</c>.
+/// </summary>
+public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTransformer>
+{
+    /// <summary>Options of <see cref="LayerActivationsEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The text column read.</summary>
+        public string TextColumnName = "Text";
+        /// <summary>The network: a fitted language model. Give this or <see cref="CheckpointFolders"/>.</summary>
+        public MegalodonLanguageModelTransformer? LanguageModel;
+        /// <summary>The networks: step checkpoint folders of one pretraining run shape (<c>&lt;run&gt;/step-NNNNNN</c>). Give this or <see cref="LanguageModel"/>.</summary>
+        public IReadOnlyList<string>? CheckpointFolders;
+        /// <summary>The tokenizer for checkpoints whose run folder does not describe one.</summary>
+        public ModelTokenizer? Tokenizer;
+        /// <summary>Layers to read (0-based); null for all.</summary>
+        public IReadOnlyList<int>? Layers;
+        /// <summary>Last token (as the paper) or mean over tokens.</summary>
+        public ActivationPosition Position = ActivationPosition.Last;
+        /// <summary>Output columns are named <c>{prefix}{layer}</c>, and <c>{checkpoint}.{prefix}{layer}</c> for checkpoints.</summary>
+        public string OutputColumnPrefix = "Layer";
+        /// <summary>Rows run through the network together.</summary>
+        public int BatchSize = 16;
+        /// <summary>Steering applied while reading (steered representations); null for none.</summary>
+        public ActivationSteering? Steering;
+    }
+
+    private readonly IHost _host;
+    private readonly Options _options;
+
+    internal LayerActivationsEstimator(IHostEnvironment environment, Options options)
+    {
+        _host = Contracts.CheckRef(environment, nameof(environment)).Register(nameof(LayerActivationsEstimator));
+        _host.CheckValue(options, nameof(options));
+        _host.CheckNonWhiteSpace(options.TextColumnName, nameof(options.TextColumnName));
+        _host.CheckNonWhiteSpace(options.OutputColumnPrefix, nameof(options.OutputColumnPrefix));
+        if ((options.LanguageModel is null) == (options.CheckpointFolders is null))
+            throw new ArgumentException("Give exactly one of LanguageModel (a fitted language model) and CheckpointFolders.");
+        if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be positive.");
+        if (options.LanguageModel is { } model)
+        {
+            LayerActivationExtractor.CheckLayers(options.Layers, model.Model.Config.NumLayers);
+            options.Steering?.CheckFits(model.Model.Config);
+        }
+        _options = options;
+    }
+
+    /// <summary>The input schema plus one float vector column per layer and network.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not text; the message names it.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        _host.CheckValue(inputSchema, nameof(inputSchema));
+        TextColumn.CheckSchema(_host, inputSchema, _options.TextColumnName);
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        foreach (var name in OutputNames())
+            columns[name] = new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>Checks the schema and loads the networks; reading activations needs no training.</summary>
+    /// <exception cref="ArgumentException">Bad checkpoints (missing, of different configs) or a layer out of range.</exception>
+    public LayerActivationsTransformer Fit(IDataView input)
+    {
+        _host.CheckValue(input, nameof(input));
+        GetOutputSchema(SchemaShape.Create(input.Schema));
+        var o = _options;
+        if (o.LanguageModel is { } model)
+            return new LayerActivationsTransformer(_host, Settings(), [new ProbedNetwork(LayerActivationsTransformer.FittedModelName, null, model.Model)], model.Tokenizer, ownsNetworks: false);
+        var (networks, tokenizer) = ProbingCheckpoints.Load(o.CheckpointFolders!, o.Tokenizer);
+        try
+        {
+            return new LayerActivationsTransformer(_host, Settings(), networks, tokenizer, ownsNetworks: true);
+        }
+        catch
+        {
+            foreach (var n in networks) n.Model.Dispose();
+            throw;
+        }
+    }
+
+    private LayerActivationsSettings Settings() =>
+        new(_options.TextColumnName, _options.OutputColumnPrefix, _options.Layers?.ToArray(), _options.Position, _options.BatchSize, _options.Steering);
+
+    private IEnumerable<string> OutputNames()
+    {
+        var o = _options;
+        // Checkpoint configs are only known once loaded: name columns from the layer selection, or from the folder names alone.
+        if (o.LanguageModel is { } model)
+            return LayerActivationExtractor.CheckLayers(o.Layers, model.Model.Config.NumLayers).Select(l => LayerActivationsTransformer.ColumnName(o.OutputColumnPrefix, null, l));
+        if (o.CheckpointFolders!.Count == 0) throw new ArgumentException("Give at least one checkpoint folder.");
+        var layers = LayerActivationExtractor.CheckLayers(o.Layers, ProbingCheckpoints.ReadConfig(o.CheckpointFolders[0]).NumLayers);
+        var names = o.CheckpointFolders.Select(f => Path.GetFileName(Path.TrimEndingDirectorySeparator(f)));
+        return names.SelectMany(n => layers.Select(l => LayerActivationsTransformer.ColumnName(o.OutputColumnPrefix, n, l)));
+    }
+}
+
+/// <summary>What a <see cref="LayerActivationsTransformer"/> reads and writes.</summary>
+internal sealed record LayerActivationsSettings(string TextColumnName, string OutputColumnPrefix, int[]? Layers, ActivationPosition Position, int BatchSize, ActivationSteering? Steering);
