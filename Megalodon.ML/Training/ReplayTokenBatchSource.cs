@@ -77,7 +77,12 @@ public sealed class ReplayTokenBatchSource : ITokenBatchSource
 
     /// <summary>Replayed windows among the first <paramref name="windows"/> mixed windows.</summary>
     /// <param name="windows">Mixed windows served.</param>
-    public long ReplayedAfter(long windows) => (long)Math.Floor(windows * ReplayFraction + FloorTolerance);
+    public long ReplayedAfter(long windows) => ReplayedAfter(windows, ReplayFraction);
+
+    /// <summary>Replayed windows among the first <paramref name="windows"/> mixed windows at <paramref name="replayFraction"/>: ⌊windows · fraction⌋.</summary>
+    /// <param name="windows">Mixed windows served.</param>
+    /// <param name="replayFraction">Share of windows replayed.</param>
+    public static long ReplayedAfter(long windows, double replayFraction) => (long)Math.Floor(windows * replayFraction + FloorTolerance);
 
     /// <inheritdoc/>
     public int WindowLength => _new.WindowLength;

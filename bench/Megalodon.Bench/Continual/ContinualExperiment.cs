@@ -199,7 +199,7 @@ internal sealed class ContinualExperiment
         var model = estimator.Fit(trainD1);
         double seconds = clock.Elapsed.TotalSeconds;
         var curve = model.ContinualReport!.Evaluations.Select(e => new[] { e.Step, e.Losses["old"], e.Losses["new"] }).ToList();
-        long replayWindows = (long)Math.Floor(_settings.Steps * _settings.BatchSize * replay + 1e-9);
+        long replayWindows = ReplayTokenBatchSource.ReplayedAfter(_settings.Steps * _settings.BatchSize, replay);
         return (model, seconds, _settings.TokensPerBudget, replayWindows * _settings.SequenceLength, curve);
     }
 
