@@ -38,8 +38,9 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Mixed precision of the block projections (q/k/v, output, SwiGLU), as Megalodon's: set
-    /// <see cref="PrecisionPolicy.MatmulType"/> to bf16 for bf16 matmuls on fp32 master weights. Norms, the residual
-    /// stream and the output head stay in fp32, as in <c>MegalodonModel</c>, so the two compare like for like.
+    /// <see cref="PrecisionPolicy.MatmulType"/> to bf16 for bf16 matmuls on fp32 master weights. Norms and the residual
+    /// stream stay in fp32, and the head's product runs under the same policy (fp32 logits), as in <c>MegalodonModel</c>,
+    /// so the two compare like for like.
     /// </summary>
     public PrecisionPolicy Precision { get; } = new();
 
@@ -55,7 +56,7 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         var x = embed.forward(tokens);
         foreach (var layer in layers)
             x = layer.forward(x);
-        return output.forward(norm.forward(x)).MoveToOuterDisposeScope();
+        return Precision.Logits(norm.forward(x), output.weight!).MoveToOuterDisposeScope();
     }
 
     /// <summary>Number of trainable parameters (equals <see cref="LlamaConfig.ParameterCount()"/>).</summary>

@@ -32,7 +32,7 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
         embed = nn.Embedding(config.VocabSize, config.ModelDim);
         rope = new RotaryEmbedding(config.HeadZDim, config.EffectiveRopeBase);
         layers = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(i => new MegalodonBlock(config, i, Precision, Attention)).ToArray());
-        output = new MegalodonOutputLayer(config);
+        output = new MegalodonOutputLayer(config, Precision);
         register_module("embed", embed);
         register_module("rope", rope);
         register_module("layers", layers);
@@ -49,8 +49,8 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     public PrecisionPolicy Precision { get; } = new();
 
     /// <summary>
-    /// The attention kernel over whole chunks: <see cref="AttentionKernel.Auto"/> (default) is the explicit path on CPU
-    /// and <c>scaled_dot_product_attention</c> on CUDA; both compute the same function.
+    /// The attention kernel over whole chunks: <see cref="AttentionKernel.Auto"/> (default) is the measured-fastest
+    /// one (the explicit path); <c>scaled_dot_product_attention</c> kernels compute the same function.
     /// </summary>
     public AttentionPolicy Attention { get; } = new();
 
@@ -106,7 +106,7 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Logits (…,V) float32 from final hidden states (…,D).</summary>
-    public Tensor Project(Tensor hidden) => MegalodonOutputLayer.Project(hidden, ProjectionWeight);
+    public Tensor Project(Tensor hidden) => output.Project(hidden, ProjectionWeight);
 
     /// <summary>The output projection matrix (V,D): the embedding matrix when tied.</summary>
     internal Tensor ProjectionWeight => output.OwnProjectionWeight ?? embed.weight!;

@@ -9,10 +9,14 @@ public sealed class MegalodonOutputLayer : nn.Module<Tensor, Tensor>
 {
     private readonly TimestepNorm final_norm;
     private readonly Linear? output;
+    private readonly PrecisionPolicy _precision;
 
     /// <summary>Creates the head; with <c>share_emb</c> it has no projection of its own (the model passes the embedding matrix).</summary>
-    public MegalodonOutputLayer(MegalodonConfig config) : base(nameof(MegalodonOutputLayer))
+    /// <param name="config">The architecture.</param>
+    /// <param name="precision">The model's mixed-precision policy (a full-precision one when null).</param>
+    public MegalodonOutputLayer(MegalodonConfig config, PrecisionPolicy? precision = null) : base(nameof(MegalodonOutputLayer))
     {
+        _precision = precision ?? new PrecisionPolicy();
         final_norm = new TimestepNorm(config.ModelDim, config.NormNumGroups, config.NormEps);
         register_module("final_norm", final_norm);
         if (!config.ShareEmb)
@@ -31,10 +35,6 @@ public sealed class MegalodonOutputLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden) => Project(hidden, OwnProjectionWeight
         ?? throw new InvalidOperationException("share_emb is on: the projection is the embedding matrix; use MegalodonModel.Project."));
 
-    /// <summary>Logits = hidden · weightᵀ, in float32 (float64 for a float64 model).</summary>
-    internal static Tensor Project(Tensor hidden, Tensor weight)
-    {
-        using var scope = NewDisposeScope();
-        return nn.functional.linear(hidden, weight).to_type(ComputePrecision.RealFor(hidden.dtype)).MoveToOuterDisposeScope();
-    }
+    /// <summary>Logits = hidden · weightᵀ, in float32 (float64 for a float64 model), the product under the model's precision policy.</summary>
+    internal Tensor Project(Tensor hidden, Tensor weight) => _precision.Logits(hidden, weight);
 }

@@ -26,6 +26,26 @@ public sealed class MixedPrecisionTests
     }
 
     [TestMethod]
+    public void Bf16HeadMultipliesInBf16AndReturnsFp32Logits()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var hidden = randn(2, 3, 8);
+        var weight = randn(11, 8);
+        var policy = new PrecisionPolicy { MatmulType = ScalarType.BFloat16 };
+        var logits = policy.Logits(hidden, weight);
+        Assert.AreEqual(ScalarType.Float32, logits.dtype);
+        var expected = nn.functional.linear(hidden.to_type(ScalarType.BFloat16), weight.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
+        Assert.AreEqual(0.0, (logits - expected).abs().max().item<float>(), 0.0, "the product runs on bf16 operands");
+        var full = new PrecisionPolicy().Logits(hidden, weight);
+        Assert.IsGreaterThan(0.0, (full - logits).abs().max().item<float>(), "without a matmul type the head stays fp32");
+
+        var llama = new Megalodon.ML.Baselines.LlamaModel(new Megalodon.ML.Baselines.LlamaConfig { VocabSize = 23, ModelDim = 16, NumLayers = 1, NumHeads = 2, FfnHiddenDim = 32 });
+        llama.Precision.MatmulType = ScalarType.BFloat16;
+        Assert.AreEqual(ScalarType.Float32, llama.forward(randint(0, 23, [1, 8], dtype: ScalarType.Int64)).dtype);
+    }
+
+    [TestMethod]
     public void Bf16TrainingStepsLowerTheLossAndUpdateFp32Weights()
     {
         manual_seed(3);
