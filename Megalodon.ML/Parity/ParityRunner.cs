@@ -10,8 +10,8 @@ namespace Megalodon.ML.Parity;
 /// Replays one golden case against <see cref="MegalodonModel"/> in float32: full forward (logits, <c>hidden.final</c>,
 /// <c>layer0.*</c> through <see cref="MegalodonModel.Tap"/>), the mean next-token cross-entropy, its backward pass
 /// (every <c>grad.*</c>), and cached decoding over the case's segments. Works on any case folder of the same format.
-/// It runs on any device (CPU by default), always in float32 with the same tolerances; the model's default
-/// <see cref="AttentionKernel.Auto"/> makes a CUDA run exercise the fused attention kernel.
+/// It runs on any device (CPU by default), always in float32 with the same tolerances, with any attention kernel
+/// (the model's default unless one is given), so a GPU run can check the fused kernel against the reference too.
 /// </summary>
 public static class ParityRunner
 {
@@ -31,14 +31,16 @@ public static class ParityRunner
     /// <param name="caseFolder">A folder holding config.json, weights.safetensors and io.safetensors.</param>
     /// <param name="tolerances">Bounds; null for <see cref="ParityTolerances.Default"/>.</param>
     /// <param name="device">Where the model runs; null for CPU.</param>
-    public static ParityResult Run(string caseFolder, ParityTolerances? tolerances = null, Device? device = null) =>
-        Run(GoldenCase.Load(caseFolder), tolerances, device);
+    /// <param name="attention">The attention kernel over whole chunks; null for the model's default.</param>
+    public static ParityResult Run(string caseFolder, ParityTolerances? tolerances = null, Device? device = null, AttentionKernel? attention = null) =>
+        Run(GoldenCase.Load(caseFolder), tolerances, device, attention);
 
     /// <summary>Runs a loaded case. Problems inside the run (a model error, a missing tensor) become failed checks.</summary>
     /// <param name="goldenCase">The case.</param>
     /// <param name="tolerances">Bounds; null for <see cref="ParityTolerances.Default"/>.</param>
     /// <param name="device">Where the model runs; null for CPU. Comparisons are made on CPU copies.</param>
-    public static ParityResult Run(GoldenCase goldenCase, ParityTolerances? tolerances = null, Device? device = null)
+    /// <param name="attention">The attention kernel over whole chunks; null for the model's default.</param>
+    public static ParityResult Run(GoldenCase goldenCase, ParityTolerances? tolerances = null, Device? device = null, AttentionKernel? attention = null)
     {
         var tol = tolerances ?? ParityTolerances.Default;
         var checks = new List<ParityCheck>();
@@ -52,6 +54,7 @@ public static class ParityRunner
             if (tokens is not null)
             {
                 using var model = new MegalodonModel(goldenCase.Config, device);
+                if (attention is { } kernel) model.Attention.Kernel = kernel;
                 // The fixtures and tolerances are float32; a changed default dtype would make a different comparison.
                 var notFloat32 = model.parameters().FirstOrDefault(p => p.dtype != ScalarType.Float32);
                 if (notFloat32 is not null)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Megalodon.ML.Model;
 using Megalodon.ML.Parity;
 using static TorchSharp.torch;
 
@@ -7,7 +8,7 @@ namespace Megalodon.Bench;
 /// <summary>
 /// Golden parity from the bench (so one published app carries every GPU check): every case under
 /// <see cref="BenchOptions.Golden"/> through <see cref="ParityRunner"/> on the chosen device, in float32, with the
-/// default tolerances. Prints one line per case and the failed checks.
+/// default tolerances, with the attention kernel of <c>--attention</c>. Prints one line per case and the failed checks.
 /// </summary>
 internal static class ParityBench
 {
@@ -21,12 +22,13 @@ internal static class ParityBench
             Console.Error.WriteLine($"parity: no golden case under '{root}'.");
             return false;
         }
-        Console.WriteLine($"golden parity on {device}, float32, tolerances {ParityTolerances.Default}");
+        var kernel = options.AttentionKernel;
+        Console.WriteLine($"golden parity on {device}, float32, attention {new AttentionPolicy { Kernel = kernel }.For(device)}, tolerances {ParityTolerances.Default}");
         var table = new ResultTable("parity", "case", "device", "logits", "incremental", "hidden", "layer0", "loss", "worst gradient", "result", "seconds");
         int failed = 0;
         foreach (var folder in cases)
         {
-            var result = ParityRunner.Run(folder, device: device);
+            var result = ParityRunner.Run(folder, device: device, attention: kernel);
             table.Add(result.CaseName, device.ToString(), Number(result.LogitsMaxAbs), Number(result.IncrementalMaxAbs), Number(result.HiddenMaxAbs),
                 Number(result.WorstLayer0?.Value), Number(result.LossAbsDiff), Number(result.WorstGradient?.Value),
                 result.Passed ? "PASS" : "FAIL", result.Elapsed.TotalSeconds);
