@@ -43,10 +43,15 @@ internal sealed record BenchOptions
     public double PeakTflops { get; init; } = 989;
     /// <summary>train-bf16 and continual: optimizer steps (0: the mode's default).</summary>
     public int Steps { get; init; }
-    /// <summary>train-bf16 and continual: sequences per step (0: the mode's default).</summary>
+    /// <summary>train-bf16, mfu and continual: sequences per step (0: the mode's default).</summary>
     public int Batch { get; init; }
-    /// <summary>mfu: Megalodon's attention kernel (auto, explicit, fused, or split for <c>FusedSplitValues</c>).</summary>
+    /// <summary>mfu, profile, parity: Megalodon's attention kernel (auto, explicit, fused, or split for <c>FusedSplitValues</c>).</summary>
     public string Attention { get; init; } = "auto";
+
+    /// <summary><see cref="Attention"/> as a kernel (<c>split</c> is <see cref="Megalodon.ML.Model.AttentionKernel.FusedSplitValues"/>).</summary>
+    public Megalodon.ML.Model.AttentionKernel AttentionKernel => Attention == "split"
+        ? Megalodon.ML.Model.AttentionKernel.FusedSplitValues
+        : Enum.Parse<Megalodon.ML.Model.AttentionKernel>(Attention, ignoreCase: true);
     /// <summary>probing: checkpoints kept (step 0, the last step, and log-spaced ones between).</summary>
     public int Checkpoints { get; init; } = 9;
     /// <summary>probing: at most this many rows of each probing set (0: all).</summary>
@@ -99,14 +104,14 @@ internal sealed record BenchOptions
             --window N         streaming: tokens timed one by one per point (default 256); generate-memory: tokens generated
             --seed S           random seed (default 1234)
             --device D         cpu, cuda, cuda:N or auto (default cpu)
-            --precision P      mfu: fp32 or bf16 projections (default fp32)
-            --preset NAME      mfu, train-bf16: tiny, bench, small, 200m, 1.3b, 7b
+            --precision P      mfu, profile: fp32 or bf16 projections (default fp32)
+            --preset NAME      mfu, train-bf16, profile: tiny, bench, small, 200m, 1.3b, 7b
             --vocab V          vocabulary size (default: the preset's usual one)
             --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
             --steps N          train-bf16: optimizer steps (default 40); continual: steps per dataset budget (1500)
-            --batch B          train-bf16: sequences per step (default 4; mfu runs batch 1; continual 8)
-            --attention K      mfu: Megalodon's attention kernel, auto, explicit, fused or split (fused, values in
-                               q-wide slices); default auto: fused on CUDA
+            --batch B          train-bf16: sequences per step (default 4; mfu 1; continual 8)
+            --attention K      mfu, profile, parity: Megalodon's attention kernel, auto, explicit, fused or split
+                               (fused, values in q-wide slices); default auto (the explicit path)
             --golden DIR       parity: the golden cases folder
             --budget B         nuner: full (about 40 min on one thread) or quick (a smoke run)
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them

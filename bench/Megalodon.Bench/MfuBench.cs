@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Megalodon.Bench;
 
 /// <summary>
-/// Training throughput on a device: tokens/s of forward + cross-entropy + backward (no optimizer step) at batch 1 for
+/// Training throughput on a device: tokens/s of forward + cross-entropy + backward (no optimizer step) at batch 1 (or --batch) for
 /// a Megalodon preset (default the reference 200M shape) and the Llama-style baseline of equal parameter count, with
 /// model-FLOPs utilisation against the card's peak (<see cref="TrainingFlops"/>). Each measurement that fails (say,
 /// out of GPU memory) is recorded as failed and the run goes on.
@@ -18,12 +18,12 @@ internal static class MfuBench
         var megalodon = options.PresetConfig("200m");
         var llama = LlamaConfig.MatchingMegalodon(megalodon, options.LlamaHeads);
         var matmul = options.Precision == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
-        var kernel = options.Attention == "split" ? AttentionKernel.FusedSplitValues : Enum.Parse<AttentionKernel>(options.Attention, ignoreCase: true);
+        var kernel = options.AttentionKernel;
         Console.WriteLine($"device {device}, projections {options.Precision}, Megalodon attention {options.Attention}, peak {options.PeakTflops} TFLOP/s");
         Console.WriteLine(TrainingFlops.Formula);
         Console.WriteLine();
 
-        var results = new ResultTable("mfu", "model", "params", "length", "device", "precision", "runs", "median ms",
+        var results = new ResultTable("mfu", "model", "params", "length", "batch", "device", "precision", "runs", "median ms",
             "tokens/s", "6N GFLOP/token", "attention GFLOP/token", "MFU 6N %", "MFU 6N+attention %", "status");
         var tokensPerSecond = new Dictionary<(string Model, int Length), double>();
         var candidates = new List<(string Name, Func<nn.Module<Tensor, Tensor>> Create, Func<int, double> Attention, int Vocab)>();
@@ -46,22 +46,23 @@ internal static class MfuBench
                 double dense = TrainingFlops.Dense(parameters), attentionFlops = attention(length);
                 int runs = options.Runs > 0 ? options.Runs : 3;
                 int warmup = options.Warmup >= 0 ? options.Warmup : 1;
+                int batch = options.Batch > 0 ? options.Batch : 1;
                 try
                 {
-                    var times = Measure(model, vocab, length, device, warmup, runs);
+                    var times = Measure(model, vocab, batch, length, device, warmup, runs);
                     double median = Timing.Median(times);
-                    double tps = length / (median / 1000.0);
+                    double tps = batch * length / (median / 1000.0);
                     tokensPerSecond[(name, length)] = tps;
                     double peak = options.PeakTflops * 1e12;
-                    results.Add(name, parameters, length, device.ToString(), options.Precision, runs, median, tps,
+                    results.Add(name, parameters, length, batch, device.ToString(), options.Precision, runs, median, tps,
                         dense / 1e9, attentionFlops / 1e9, 100 * dense * tps / peak, 100 * (dense + attentionFlops) * tps / peak, "ok");
-                    Console.WriteLine($"  L={length}: median {median:F1} ms over {runs} runs, {tps:F0} tokens/s, MFU {100 * (dense + attentionFlops) * tps / peak:F1}%");
+                    Console.WriteLine($"  L={length}, batch {batch}: median {median:F1} ms over {runs} runs, {tps:F0} tokens/s, MFU {100 * (dense + attentionFlops) * tps / peak:F1}%");
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     // Typically CUDA out of memory at the longest length: record it and measure the rest.
                     string reason = ex.Message.Split('\n')[0];
-                    results.Add(name, parameters, length, device.ToString(), options.Precision, 0, double.NaN, double.NaN,
+                    results.Add(name, parameters, length, batch, device.ToString(), options.Precision, 0, double.NaN, double.NaN,
                         dense / 1e9, attentionFlops / 1e9, double.NaN, double.NaN, "failed: " + reason.Replace(',', ';'));
                     Console.WriteLine($"  L={length}: failed: {reason}");
                 }
@@ -94,11 +95,11 @@ internal static class MfuBench
         return model;
     }
 
-    /// <summary>Times forward + cross-entropy + backward at batch 1; returns the timed runs in ms.</summary>
-    private static double[] Measure(nn.Module<Tensor, Tensor> model, int vocab, int length, Device device, int warmup, int runs)
+    /// <summary>Times forward + cross-entropy + backward of <paramref name="batch"/> sequences; returns the timed runs in ms.</summary>
+    private static double[] Measure(nn.Module<Tensor, Tensor> model, int vocab, int batch, int length, Device device, int warmup, int runs)
     {
-        using var tokens = torch.randint(0, vocab, [1, length], dtype: ScalarType.Int64, device: device);
-        using var targets = torch.randint(0, vocab, [1, length], dtype: ScalarType.Int64, device: device);
+        using var tokens = torch.randint(0, vocab, [batch, length], dtype: ScalarType.Int64, device: device);
+        using var targets = torch.randint(0, vocab, [batch, length], dtype: ScalarType.Int64, device: device);
         model.train();
         return Timing.Measure(BenchDevice.Synchronized(device, () =>
         {

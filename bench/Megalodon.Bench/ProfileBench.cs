@@ -10,12 +10,16 @@ namespace Megalodon.Bench;
 /// Where Megalodon's training time goes at one sequence length: (1) the whole model's forward+backward, (2) a
 /// forward split at the model's tap points, and (3) every sub-computation timed alone, forward and forward+backward,
 /// at the shapes it has inside the model, scaled by how often a step runs it. What (3) does not account for is the
-/// glue between sub-modules (residual adds, gating products, views) and autograd's own bookkeeping.
+/// glue between sub-modules (residual adds, gating products, views) and autograd's own bookkeeping. On a GPU every
+/// timer waits for the device (<see cref="BenchDevice.Synchronize"/>), and <c>--precision bf16</c> / <c>--attention</c>
+/// apply to the whole model and to the components alike.
 /// </summary>
 internal static class ProfileBench
 {
-    public static void Run(BenchOptions options, MegalodonConfig config)
+    public static void Run(BenchOptions options, MegalodonConfig config, Device device)
     {
+        var setup = new Setup(device, options.Precision == "bf16" ? ScalarType.BFloat16 : null, options.AttentionKernel);
+        Console.WriteLine($"device {device}, projections {options.Precision}, attention {setup.Attention.For(device)}; D={config.ModelDim}, layers {config.NumLayers}, vocabulary {config.VocabSize}");
         foreach (int length in options.Lengths)
         {
             config.CheckSequenceLength(length);
@@ -23,26 +27,38 @@ internal static class ProfileBench
             int warmup = options.Warmup >= 0 ? options.Warmup : 1;
             Console.WriteLine($"## Profile at L={length}, {runs} timed runs after {warmup} warm-up(s)");
             Console.WriteLine();
-            double total = WholeModel(options, config, length, warmup, runs, out var forwardSegments, out double forwardTotal);
+            double total = WholeModel(options, config, setup, length, warmup, runs, out var forwardSegments, out double forwardTotal);
             var segments = new ResultTable($"profile-forward-L{length}", "forward segment (all layers)", "ms", "share of forward");
             foreach (var (name, ms) in forwardSegments)
                 segments.Add(name, ms, $"{100 * ms / forwardTotal:F1}%");
             segments.Add("total (tap-instrumented forward)", forwardTotal, "100%");
             segments.Emit(options.OutDir);
-            Components(options, config, length, warmup, runs, total);
+            Components(options, config, setup, length, warmup, runs, total);
         }
     }
 
+    /// <summary>Where and how everything runs: the device, the projections' matmul dtype and the attention kernel.</summary>
+    private sealed record Setup(Device Device, ScalarType? Matmul, AttentionKernel Kernel)
+    {
+        public PrecisionPolicy Precision { get; } = new() { MatmulType = Matmul };
+        public AttentionPolicy Attention { get; } = new() { Kernel = Kernel };
+
+        /// <summary>Median ms of <paramref name="action"/>, each run waiting for the device.</summary>
+        public double[] Measure(Action action, int warmup, int runs) => Timing.Measure(BenchDevice.Synchronized(Device, action), warmup, runs);
+    }
+
     /// <summary>Whole-model forward+backward (median ms), and a forward split by the model's taps.</summary>
-    private static double WholeModel(BenchOptions options, MegalodonConfig config, int length, int warmup, int runs,
+    private static double WholeModel(BenchOptions options, MegalodonConfig config, Setup setup, int length, int warmup, int runs,
                                      out List<(string Name, double Ms)> segments, out double forwardTotal)
     {
         torch.manual_seed(options.Seed);
-        using var model = new MegalodonModel(config);
+        using var model = new MegalodonModel(config, setup.Device);
+        model.Precision.MatmulType = setup.Matmul;
+        model.Attention.Kernel = setup.Kernel;
         model.train();
-        using var tokens = torch.randint(0, config.VocabSize, [1, length], dtype: ScalarType.Int64);
-        using var targets = torch.randint(0, config.VocabSize, [1, length], dtype: ScalarType.Int64);
-        var times = Timing.Measure(() =>
+        using var tokens = torch.randint(0, config.VocabSize, [1, length], dtype: ScalarType.Int64, device: setup.Device);
+        using var targets = torch.randint(0, config.VocabSize, [1, length], dtype: ScalarType.Int64, device: setup.Device);
+        var times = setup.Measure(() =>
         {
             using var scope = torch.NewDisposeScope();
             model.zero_grad();
@@ -53,8 +69,8 @@ internal static class ProfileBench
         Console.WriteLine($"whole model forward+backward: median {total:F0} ms ({length / (total / 1000):F0} tokens/s)");
         Console.WriteLine();
 
-        // Forward with gradients on (the training forward), split where the taps fire. CPU ops are synchronous, so
-        // the time between two taps is the time of the code between them.
+        // Forward with gradients on (the training forward), split where the taps fire. Each tap waits for the device
+        // (CPU ops are synchronous anyway), so the time between two taps is the time of the code between them.
         var sums = new Dictionary<string, double>();
         var order = new List<string>();
         double forwardSum = 0;
@@ -71,6 +87,7 @@ internal static class ProfileBench
             }
             model.Tap = (name, _) =>
             {
+                BenchDevice.Synchronize(setup.Device);
                 long now = Stopwatch.GetTimestamp();
                 Add(SegmentBefore(name, previous), now);
                 previous = name;
@@ -79,6 +96,7 @@ internal static class ProfileBench
             using var scope = torch.NewDisposeScope();
             long start = Stopwatch.GetTimestamp();
             model.forward(tokens);
+            BenchDevice.Synchronize(setup.Device);
             Add("output projection", Stopwatch.GetTimestamp());
             if (timed) forwardSum += Timing.Since(start);
         }
@@ -109,7 +127,7 @@ internal static class ProfileBench
     }
 
     /// <summary>Each sub-computation alone, at the model's shapes, forward and forward+backward.</summary>
-    private static void Components(BenchOptions options, MegalodonConfig config, int length, int warmup, int runs, double wholeModelMs)
+    private static void Components(BenchOptions options, MegalodonConfig config, Setup setup, int length, int warmup, int runs, double wholeModelMs)
     {
         torch.manual_seed(options.Seed);
         int d = config.ModelDim, z = config.ZDim, e = config.ValueDim, f = config.FfnHiddenDim, n = config.CemaNDim;
@@ -123,27 +141,29 @@ internal static class ProfileBench
             using var scope = torch.NewDisposeScope();
             Tensor grad;
             using (torch.no_grad()) grad = torch.randn_like(forward());
-            var fwd = Timing.Measure(() => { using var s = torch.NewDisposeScope(); forward(); }, warmup, runs);
-            var both = Timing.Measure(() => { using var s = torch.NewDisposeScope(); forward().backward([grad]); }, warmup, runs);
+            var fwd = setup.Measure(() => { using var s = torch.NewDisposeScope(); forward(); }, warmup, runs);
+            var both = setup.Measure(() => { using var s = torch.NewDisposeScope(); forward().backward([grad]); }, warmup, runs);
             double perCall = Timing.Median(both), perStep = perCall * calls;
             if (!partOfAnother) accounted += perStep;   // "of which" rows are already inside their parent's time
             table.Add(name, calls, Timing.Median(fwd), perCall, perStep, $"{100 * perStep / wholeModelMs:F1}%");
             Console.WriteLine($"  {name}: {perCall:F2} ms fwd+bwd per call");
         }
 
-        Tensor Leaf(params long[] shape) => torch.randn(shape).requires_grad_(true);
+        var device = setup.Device;
+        Tensor Leaf(params long[] shape) => torch.randn(shape, device: device).requires_grad_(true);
+        T On<T>(T module) where T : nn.Module => (T)module.to(device);
 
         // Norms.
         var xLd = Leaf(1, length, d);
-        var timeNorm = new TimestepNorm(d, config.NormNumGroups, config.NormEps);
+        var timeNorm = On(new TimestepNorm(d, config.NormNumGroups, config.NormEps));
         Time("TimestepNorm (B,L,D)", layers + 1, () => timeNorm.forward(xLd));
-        var rms = new OffsetRmsNorm(d, config.NormEps, config.NormAffine);
+        var rms = On(new OffsetRmsNorm(d, config.NormEps, config.NormAffine));
         Time("RMSNorm (B,L,D)", layers, () => rms.forward(xLd));
-        var layerNorm = new OffsetLayerNorm(d, config.NormEps, config.NormAffine);
+        var layerNorm = On(new OffsetLayerNorm(d, config.NormEps, config.NormAffine));
         Time("FFN LayerNorm (B,L,D)", layers, () => layerNorm.forward(xLd));
 
         // CEMA, and its FFT convolution alone (same ops as the model) so the kernel construction shows by difference.
-        var cema = new ComplexExponentialMovingAverage(d, n);
+        var cema = On(new ComplexExponentialMovingAverage(d, n));
         var xDl = Leaf(1, d, length);
         Time("CEMA total (B,D,L)", layers, () => cema.forward(xDl));
         var kernel = Leaf(d, length);
@@ -160,27 +180,30 @@ internal static class ProfileBench
             ("fc1 D->F", xLd, d, f, false, layers), ("fc2 F->D", xLf, f, d, false, layers),
         })
         {
-            var linear = nn.Linear(inDim, outDim, hasBias: bias);
-            Time($"Linear {name}", calls, () => linear.forward(input));
+            var linear = nn.Linear(inDim, outDim, hasBias: bias, device: device);
+            Time($"Linear {name}", calls, () => setup.Precision.Linear(linear, input));
         }
         if (config.SwiGlu)
         {
-            var fc3 = nn.Linear(d, f, hasBias: false);
-            Time("Linear fc3 D->F", layers, () => fc3.forward(xLd));
+            var fc3 = nn.Linear(d, f, hasBias: false, device: device);
+            Time("Linear fc3 D->F", layers, () => setup.Precision.Linear(fc3, xLd));
         }
-        using var targets = torch.randint(0, v, [length], dtype: ScalarType.Int64);
-        var head = nn.Linear(d, v, hasBias: false);
-        Time("output head D->V + cross-entropy", 1, () => nn.functional.cross_entropy(head.forward(xLd).reshape(-1, v), targets));
-        var embedding = nn.Embedding(v, d);
-        using var tokens = torch.randint(0, v, [1, length], dtype: ScalarType.Int64);
+        using var targets = torch.randint(0, v, [length], dtype: ScalarType.Int64, device: device);
+        var head = nn.Linear(d, v, hasBias: false, device: device);
+        Time("output head D->V + cross-entropy", 1, () => nn.functional.cross_entropy(setup.Precision.Logits(xLd, head.weight!).reshape(-1, v), targets));
+        var embedding = nn.Embedding(v, d, device: device);
+        using var tokens = torch.randint(0, v, [1, length], dtype: ScalarType.Int64, device: device);
         Time("embedding lookup", 1, () => embedding.forward(tokens));
 
         // Attention.
-        var rope = new RotaryEmbedding(dz, config.EffectiveRopeBase);
+        var rope = On(new RotaryEmbedding(dz, config.EffectiveRopeBase));
+        var attentionKernel = setup.Attention.For(device);
+        // In the model q and k come out of the fp32 norms and v out of a projection (bf16 under the bf16 policy).
+        var matmulType = setup.Matmul ?? ScalarType.Float32;
         var q = Leaf(1, length, h, dz);
         var k = Leaf(1, length, h, dz);
-        var val = Leaf(1, length, h, dv);
-        Time($"chunked attention (C={config.ChunkSize}, incl. RoPE)", layers, () => ChunkedAttention.Full(q, k, val, config.ChunkSize, rope, 0, training: true));
+        var val = torch.randn([1, length, h, dv], device: device).to_type(matmulType).requires_grad_(true);
+        Time($"chunked attention {attentionKernel} (C={config.ChunkSize}, incl. RoPE)", layers, () => ChunkedAttention.Full(q, k, val, config.ChunkSize, rope, 0, training: true, attentionKernel));
         Time("  of which RoPE on q and k", layers, () => rope.Rotate(q, 0) + rope.Rotate(k, 0), partOfAnother: true);
         Time("Q/K per-head RMS norm + scale/shift", layers, () =>
         {

@@ -48,7 +48,7 @@ switch (options.Mode)
         StreamingBench.Run(options, bench);
         break;
     case "profile":
-        ProfileBench.Run(options, bench);
+        ProfileBench.Run(options, options.Preset is null ? bench : options.PresetConfig("bench"), device);
         break;
     case "shakespeare":
         ShakespeareBench.Run(options);

@@ -2,12 +2,15 @@
 # Every GPU check of issue 7 in one go, on a machine with an NVIDIA GPU, python3 + PyTorch (CUDA) and no .NET.
 # It builds nothing: it unpacks the archive that bench/gpu/publish.sh made on a .NET machine, points TorchSharp at
 # PyTorch's libraries (MEGALODON_LIBTORCH_DIR) and runs, under one deadline of 450 s:
-#   (a) golden parity on cuda in fp32, default tolerances (bench mode parity, then `megalodon parity --device cuda`);
+#   (a) golden parity on cuda in fp32, default tolerances (bench mode parity, then `megalodon parity --device cuda`,
+#       then the bench again with the fused attention kernel);
 #   (b) a short bf16 training run on the bench config (bench mode train-bf16);
 #   (c) forward+backward throughput and model-FLOPs utilisation of the reference 200M shape (vocab 32000, batch 1)
 #       at 8K and 32K in bf16, next to the equal-size Llama, one process per model and length so that peak GPU
-#       memory (nvidia-smi sampled every 100 ms, minus the idle reading) belongs to one measurement.
+#       memory (nvidia-smi sampled every 100 ms, minus the idle reading) belongs to one measurement;
+#   (d) time left over: a profile of Megalodon's step at each length (where the time goes).
 # Results (at most 8 files, for the device tool): gpu.txt parity.log train-bf16.log mfu.log mfu.csv memory.csv summary.md
+# profile.log
 # Usage: bash bench/gpu/run-gpu-checks.sh [ARCHIVE] [OUTDIR]
 #   ARCHIVE default artifacts/gpu/megalodon-gpu.tar.xz; OUTDIR default $OUT, else artifacts/gpu-results.
 #   GPU_CHECK_DRY_RUN=1 runs the same steps on the CPU with tiny sizes (libtorch from MEGALODON_LIBTORCH_DIR when
@@ -62,6 +65,8 @@ rc=$?; note "parity exit $rc"; (( rc == 0 )) || status=1
 # The same cases through the CLI verb, which users run.
 timeout -k 5 "$(limit 45)" "$app/megalodon" parity "$golden" --device "$device" >> "$out/parity.log" 2>&1
 rc=$?; note "megalodon parity --device $device exit $rc"; (( rc == 0 )) || status=1
+timeout -k 5 "$(limit 45)" "$bench" parity --device "$device" --golden "$golden" --attention fused --out "$work/parity-fused" >> "$out/parity.log" 2>&1
+rc=$?; note "parity with fused attention exit $rc"; (( rc == 0 )) || status=1
 
 note "(b) bf16 training run, bench config"
 timeout -k 5 "$(limit 90)" "$bench" train-bf16 --device "$device" "${train_args[@]}" \
@@ -94,15 +99,29 @@ run_mfu() {
 for model in megalodon llama; do
   for length in "${lengths[@]}"; do run_mfu "$model" "$model" "$length"; done
 done
-# If time is left: Megalodon with the explicit attention path at the shorter length, to see what the fused kernel
-# gains (with the 200M shape's 256-wide q/k and 2048-wide v heads, PyTorch may not pick flash attention).
-if (( $(remaining) > 90 )); then run_mfu megalodon-explicit megalodon "${lengths[0]}" --attention explicit; fi
-# And with the values in q-wide slices (AttentionKernel.FusedSplitValues), which flash attention can take.
+# If time is left: both models at the shorter length with 4 sequences per step (bigger matmuls, higher utilisation);
+# then Megalodon with the fused attention kernel and with the values in q-wide slices (FusedSplitValues, which
+# flash attention can take), against the default explicit path, at the shorter length.
+for model in megalodon llama; do
+  if (( $(remaining) > 90 )); then run_mfu "$model-b4" "$model" "${lengths[0]}" --batch 4; fi
+done
+if (( $(remaining) > 90 )); then run_mfu megalodon-fused megalodon "${lengths[0]}" --attention fused; fi
 if (( $(remaining) > 90 )); then run_mfu megalodon-split megalodon "${lengths[0]}" --attention split; fi
+
+# (d) Where Megalodon's step time goes (bench mode profile: the whole model, its forward split at the layer taps,
+# and every sub-computation timed alone at the model's shapes), if time is left.
+note "(d) profile of the Megalodon step, bf16"
+for length in "${lengths[@]}"; do
+  if (( $(remaining) > 60 )); then
+    timeout -k 5 "$(limit 120)" "$bench" profile --device "$device" --precision bf16 --preset "$preset" --vocab 32000 \
+      --lengths "$length" --runs 3 --warmup 1 --out "$work/profile" >> "$out/profile.log" 2>&1
+    rc=$?; note "profile L=$length exit $rc"; (( rc == 0 )) || status=1
+  fi
+done
 
 # One CSV of every measurement, then a summary that puts throughput, MFU and memory side by side.
 first=1
-for csv in "$work"/mfu-megalodon-[0-9]*/mfu.csv "$work"/mfu-llama-*/mfu.csv "$work"/mfu-megalodon-explicit-*/mfu.csv "$work"/mfu-megalodon-split-*/mfu.csv; do
+for csv in "$work"/mfu-megalodon-[0-9]*/mfu.csv "$work"/mfu-llama-[0-9]*/mfu.csv "$work"/mfu-*-b4-*/mfu.csv "$work"/mfu-megalodon-fused-*/mfu.csv "$work"/mfu-megalodon-split-*/mfu.csv; do
   [[ -f $csv ]] || continue
   if (( first )); then cat "$csv"; first=0; else tail -n +2 "$csv"; fi
 done > "$out/mfu.csv"
@@ -113,17 +132,18 @@ rows = list(csv.DictReader(open(os.path.join(out, "mfu.csv")))) if os.path.getsi
 memory = {(r["model"], r["length"]): r for r in csv.DictReader(open(os.path.join(out, "memory.csv")))}
 def key(row):
     model = row["model"]
-    label = ("llama" if model.startswith("Llama") else "megalodon-explicit" if "explicit" in model
+    label = ("llama" if model.startswith("Llama") else "megalodon-fused" if "fused" in model
              else "megalodon-split" if "split" in model else "megalodon")
+    if row.get("batch", "1") != "1": label += "-b" + row["batch"]
     return (label, row["length"])
 lines = [f"# GPU check on {card}", "",
-         "Forward+backward (no optimizer step), batch 1, bf16 projections on fp32 master weights; peak memory is "
+         "Forward+backward (no optimizer step), bf16 projections on fp32 master weights; peak memory is "
          "nvidia-smi's device reading (CUDA context and caching allocator included) minus the idle reading.", "",
-         "| model | params | length | tokens/s | MFU 6N % | MFU 6N+attention % | peak GPU MiB | status |", "|---|---|---|---|---|---|---|---|"]
+         "| model | params | length | batch | tokens/s | MFU 6N % | MFU 6N+attention % | peak GPU MiB | status |", "|---|---|---|---|---|---|---|---|---|"]
 tps, mem = {}, {}
 for r in rows:
     m = memory.get(key(r), {})
-    lines.append(f"| {r['model']} | {r['params']} | {r['length']} | {r['tokens/s']} | {r['MFU 6N %']} | {r['MFU 6N+attention %']} | {m.get('peak MiB over idle', '?')} | {r['status']} |")
+    lines.append(f"| {r['model']} | {r['params']} | {r['length']} | {r.get('batch', '1')} | {r['tokens/s']} | {r['MFU 6N %']} | {r['MFU 6N+attention %']} | {m.get('peak MiB over idle', '?')} | {r['status']} |")
     try: tps[key(r)] = float(r["tokens/s"]); mem[key(r)] = float(m.get("peak MiB over idle", "nan"))
     except ValueError: pass
 formula = next((l.strip() for l in open(os.path.join(out, "mfu.log")) if l.startswith("FLOPs per token")), "")
