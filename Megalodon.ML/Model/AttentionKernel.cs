@@ -5,7 +5,7 @@ public enum AttentionKernel
 {
     /// <summary>
     /// The measured-fastest kernel, today <see cref="Explicit"/> on every device: on an H200 with the 200M shape (q/k
-    /// heads of 256, value heads of 2048, bf16) a training step was 1.8x slower with <see cref="Fused"/> (its backward
+    /// heads of 256, value heads of 2048, bf16) a training step was 2.4x slower with <see cref="Fused"/> (its backward
     /// pass dominates) and no faster with <see cref="FusedSplitValues"/> (docs/benchmarks.md).
     /// </summary>
     Auto,

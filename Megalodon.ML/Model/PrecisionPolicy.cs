@@ -15,6 +15,14 @@ public sealed class PrecisionPolicy
     /// <summary>The dtype of projection matmuls; null computes them in the weights' own dtype.</summary>
     public ScalarType? MatmulType { get; set; }
 
+    /// <summary>
+    /// Keeps the output head's product in fp32 under <see cref="MatmulType"/>. Off by default, as in autocast: at a
+    /// 32K vocabulary the head is the largest matmul of a step. On when early steps matter more than speed: on the
+    /// bench config (8 x 256 tokens per step, lr 3e-3, CPU) the loss fell about 5-10 steps earlier in its steep phase
+    /// with an fp32 head, and both reached the same loss (0.28) by step 80 (docs/benchmarks.md).
+    /// </summary>
+    public bool FullPrecisionHead { get; set; }
+
     /// <summary>Applies <paramref name="layer"/> to <paramref name="x"/> under this policy.</summary>
     internal Tensor Linear(Linear layer, Tensor x)
     {
@@ -27,14 +35,14 @@ public sealed class PrecisionPolicy
 
     /// <summary>
     /// Logits = <paramref name="hidden"/> · <paramref name="weight"/>ᵀ, always returned in fp32 (fp64 for an fp64
-    /// model). Under bf16 the product itself runs in bf16: at a 32K vocabulary the head is the largest single matmul
-    /// of a step, and in fp32 it would run on the GPU's much slower non-tensor-core path.
+    /// model). Under bf16 the product itself runs in bf16 unless <see cref="FullPrecisionHead"/>: in fp32 it would
+    /// run on the GPU's much slower non-tensor-core path.
     /// </summary>
     internal Tensor Logits(Tensor hidden, Tensor weight)
     {
         using var scope = NewDisposeScope();
         var real = ComputePrecision.RealFor(hidden.dtype);
-        var product = MatmulType is { } type && hidden.dtype != ScalarType.Float64
+        var product = MatmulType is { } type && !FullPrecisionHead && hidden.dtype != ScalarType.Float64
             ? nn.functional.linear(hidden.to_type(type), weight.to_type(type))
             : nn.functional.linear(hidden, weight);
         return product.to_type(real).MoveToOuterDisposeScope();

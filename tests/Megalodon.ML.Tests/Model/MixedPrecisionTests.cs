@@ -39,6 +39,8 @@ public sealed class MixedPrecisionTests
         Assert.AreEqual(0.0, (logits - expected).abs().max().item<float>(), 0.0, "the product runs on bf16 operands");
         var full = new PrecisionPolicy().Logits(hidden, weight);
         Assert.IsGreaterThan(0.0, (full - logits).abs().max().item<float>(), "without a matmul type the head stays fp32");
+        var fullHead = new PrecisionPolicy { MatmulType = ScalarType.BFloat16, FullPrecisionHead = true }.Logits(hidden, weight);
+        Assert.AreEqual(0.0, (fullHead - full).abs().max().item<float>(), 0.0, "FullPrecisionHead keeps the product in fp32");
 
         var llama = new Megalodon.ML.Baselines.LlamaModel(new Megalodon.ML.Baselines.LlamaConfig { VocabSize = 23, ModelDim = 16, NumLayers = 1, NumHeads = 2, FfnHiddenDim = 32 });
         llama.Precision.MatmulType = ScalarType.BFloat16;
