@@ -65,7 +65,7 @@ internal sealed record BenchOptions
     public int WnutSteps { get; init; }
     /// <summary>nuner: most few-shot fine-tuning steps instead of the budget's (0: the budget's).</summary>
     public int FewShotMaxSteps { get; init; }
-    /// <summary>nuner: when positive, time a few steps of every kind first and scale the MLM and second-stage steps down (never up) so that the run's estimate fits this many seconds.</summary>
+    /// <summary>nuner: when positive, time a few steps of every kind first and scale the MLM and second-stage steps (by one factor, 0.1 to 3) so that the run's estimate fills this many seconds from the process start.</summary>
     public double FitSeconds { get; init; }
     /// <summary>nuner: only time a few steps of every kind on the budget's shapes and print the per-step times and the run's estimate.</summary>
     public bool TimeOnly { get; init; }
@@ -125,7 +125,7 @@ internal sealed record BenchOptions
             --concept-steps N  nuner: steps of each second-stage arm, concept and MLM-only (default: the budget's)
             --wnut-steps N     nuner: WNUT-17 fine-tuning steps (default: the budget's)
             --fewshot-max-steps N  nuner: most few-shot fine-tuning steps (default: the budget's)
-            --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps down to fit S seconds
+            --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds
             --time-only        nuner: time a few steps of every kind, print the run's estimate, and stop
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
             --part P           continual: all, d0, d0-inf, weak, strong or report (default all)

@@ -67,11 +67,11 @@ internal static class NunerBench
                 var fitted = timing.Fit(budget, work, left);
                 if (!ReferenceEquals(fitted, budget))
                 {
-                    Log($"fitted to {left:F0} s (estimate {before.Total:F0} s): {fitted}");
+                    Log($"fitted to {left:F0} s (estimate of the budget as given {before.Total:F0} s): {fitted}");
                     Row(budget.Name + " fitted", fitted, timing.For(fitted, work));
                     budget = fitted;
                 }
-                else Log($"the estimate, {before.Total:F0} s, fits in {left:F0} s: budget kept");
+                else Log($"the estimate, {before.Total:F0} s, is within 2% of {left:F0} s: budget kept");
             }
             Emit(table, options.OutDir);
             if (options.TimeOnly) return;

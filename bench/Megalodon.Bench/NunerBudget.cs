@@ -79,27 +79,28 @@ internal sealed record NunerBudget
     };
 
     /// <summary>
-    /// One GPU (sized for an H200, about 4 minutes): a 7.6M-parameter encoder (<see cref="EncoderPresets.Base"/>), about 19
-    /// passes of MLM over the 3.0M-byte text, about 6 passes of the concept corpus in each second-stage arm, longer
-    /// few-shot schedules and about 3.8 epochs of WNUT-17. docs/nuner.md has the timing estimate behind the step counts;
-    /// <c>--mlm-steps</c>, <c>--concept-steps</c>, <c>--wnut-steps</c> and <c>--fewshot-max-steps</c> change them without a rebuild.
+    /// One GPU, sized for about 4 minutes on an H200 (docs/nuner.md has the estimate): a 7.6M-parameter encoder
+    /// (<see cref="EncoderPresets.Base"/>, 13 times the CPU run's), 700 MLM steps of 64 pieces (about 11M tokens, 6 times
+    /// the CPU run's), 350 steps of 32 sentences in each second-stage arm (2.3 times the CPU run's sentences), the CPU run's
+    /// few-shot steps at half its learning rate, and 250 WNUT-17 steps of 32 sentences (2.4 epochs). <c>--mlm-steps</c>, <c>--concept-steps</c>,
+    /// <c>--wnut-steps</c>, <c>--fewshot-max-steps</c> and <c>--fit-seconds</c> change the steps without a rebuild.
     /// </summary>
     public static NunerBudget Gpu { get; } = new()
     {
         Name = "gpu",
         Config = EncoderPresets.Base(),
-        MlmSteps = 3000,
+        MlmSteps = 700,
         MlmBatch = 64,
         MlmLearningRate = 1e-3,
-        ConceptSteps = 1000,
+        ConceptSteps = 350,
         ConceptBatch = 32,
         PositiveWeight = 20,
         ConceptLearningRate = 1e-3,
-        FewShotEpochs = 20,
-        FewShotMinSteps = 40,
-        FewShotMaxSteps = 150,
+        FewShotEpochs = 15,
+        FewShotMinSteps = 30,
+        FewShotMaxSteps = 80,
         FineTuneLearningRate = 1e-3,
-        WnutSteps = 400,
+        WnutSteps = 250,
         WnutBatch = 32,
     };
 

@@ -54,16 +54,20 @@ internal sealed record NunerTiming(double MlmStep, double ConceptStep, double Ba
             ZeroShot: (work.ZeroShotThresholds * work.HeldOutDevTokens + 2 * work.HeldOutTestTokens) * PredictToken);
     }
 
+    /// <summary>Most that <see cref="Fit"/> multiplies the pretraining steps by.</summary>
+    public const double MostScaleUp = 3;
+
     /// <summary>
-    /// <paramref name="budget"/> with the MLM and second-stage steps scaled down (never up, at least a tenth of them) so
-    /// that the estimate fits <paramref name="seconds"/>; if the evaluations alone do not fit, the WNUT-17 and few-shot step
-    /// limits are scaled down too. The MLM-only arm keeps the concept arm's steps.
+    /// <paramref name="budget"/> with the MLM and second-stage steps scaled by one factor (between a tenth and
+    /// <see cref="MostScaleUp"/>) so that the estimate fills <paramref name="seconds"/>; if the evaluations alone do not fit,
+    /// the WNUT-17 and few-shot step limits are scaled down too. The MLM-only arm keeps the concept arm's steps, so the two
+    /// arms still get the same budget. Returns <paramref name="budget"/> itself when it is within 2% of the time.
     /// </summary>
     public NunerBudget Fit(NunerBudget budget, Workload work, double seconds)
     {
         var estimate = For(budget, work);
-        if (estimate.Total <= seconds) return budget;
-        double pretraining = Math.Clamp((seconds - estimate.Evaluation) / estimate.Pretraining, 0.1, 1);
+        if (Math.Abs(estimate.Total - seconds) <= 0.02 * seconds) return budget;
+        double pretraining = Math.Clamp((seconds - estimate.Evaluation) / estimate.Pretraining, 0.1, MostScaleUp);
         var fitted = budget with
         {
             MlmSteps = Math.Max(1, (int)(budget.MlmSteps * pretraining)),
@@ -88,6 +92,7 @@ internal sealed record NunerTiming(double MlmStep, double ConceptStep, double Ba
     {
         int steps = warmup + timed;
         using var encoder = new BidirectionalEncoder(budget.Config, device) { MatmulType = matmulType };
+        log($"timing on {device}: encoder of {encoder.parameters().Sum(p => p.numel()):N0} parameters, {warmup} warm-up and {timed} timed steps of each kind");
         EncoderTrainingSettings Settings(int batch, double learningRate, int maxTokens) => new()
         {
             Steps = steps, BatchSize = batch, LearningRate = learningRate, WarmupSteps = 1, Seed = 1, MaxTokens = maxTokens,
@@ -98,7 +103,7 @@ internal sealed record NunerTiming(double MlmStep, double ConceptStep, double Ba
             run(recorder);
             Synchronize(device);
             double seconds = recorder.SecondsPerTimedStep;
-            log(FormattableString.Invariant($"  timing {name}: {1000 * seconds:F1} ms/step ({timed} steps after {warmup} warm-up)"));
+            log(FormattableString.Invariant($"  timing {name}: {1000 * seconds:F1} ms/step"));
             return seconds;
         }
 
