@@ -65,7 +65,7 @@ internal sealed record BenchOptions
     public int WnutSteps { get; init; }
     /// <summary>nuner: most few-shot fine-tuning steps instead of the budget's (0: the budget's).</summary>
     public int FewShotMaxSteps { get; init; }
-    /// <summary>nuner: when positive, time a few steps of every kind first and scale the MLM and second-stage steps (by one factor, 0.1 to 3) so that the run's estimate fills this many seconds from the process start.</summary>
+    /// <summary>nuner: when positive, time a few steps of every kind first and scale the MLM and second-stage steps (by one factor, 0.1 to 3) so that the run's estimate fills this many seconds from the process start; 0 (the default) turns it off.</summary>
     public double FitSeconds { get; init; }
     /// <summary>nuner: only time a few steps of every kind on the budget's shapes and print the per-step times and the run's estimate.</summary>
     public bool TimeOnly { get; init; }
@@ -125,7 +125,7 @@ internal sealed record BenchOptions
             --concept-steps N  nuner: steps of each second-stage arm, concept and MLM-only (default: the budget's)
             --wnut-steps N     nuner: WNUT-17 fine-tuning steps (default: the budget's)
             --fewshot-max-steps N  nuner: most few-shot fine-tuning steps (default: the budget's)
-            --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds
+            --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds (0: off)
             --time-only        nuner: time a few steps of every kind, print the run's estimate, and stop
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
             --part P           continual: all, d0, d0-inf, weak, strong or report (default all)
@@ -175,7 +175,7 @@ internal sealed record BenchOptions
                 "--concept-steps" => options with { ConceptSteps = PositiveInt(Value(), name) },
                 "--wnut-steps" => options with { WnutSteps = PositiveInt(Value(), name) },
                 "--fewshot-max-steps" => options with { FewShotMaxSteps = PositiveInt(Value(), name) },
-                "--fit-seconds" => options with { FitSeconds = PositiveDouble(Value(), name) },
+                "--fit-seconds" => options with { FitSeconds = NonNegativeDouble(Value(), name) },
                 "--time-only" => options with { TimeOnly = true },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
@@ -202,6 +202,13 @@ internal sealed record BenchOptions
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || !double.IsFinite(value))
             throw new ArgumentException($"{name} needs a positive number (got '{text}').");
+        return value;
+    }
+
+    private static double NonNegativeDouble(string text, string name)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= 0) || !double.IsFinite(value))
+            throw new ArgumentException($"{name} needs a number of at least 0 (got '{text}').");
         return value;
     }
 

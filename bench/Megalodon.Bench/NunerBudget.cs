@@ -79,8 +79,8 @@ internal sealed record NunerBudget
     };
 
     /// <summary>
-    /// One GPU, sized for about 4 minutes on an H200 (docs/nuner.md has the estimate): a 7.6M-parameter encoder
-    /// (<see cref="EncoderPresets.Base"/>, 13 times the CPU run's), 700 MLM steps of 64 pieces (about 11M tokens, 6 times
+    /// One GPU, sized for about 4 minutes on an H200 (docs/nuner.md has the estimate): a 7.2M-parameter encoder
+    /// (<see cref="EncoderPresets.Base"/>, 13 times the CPU run's), 700 MLM steps of 64 pieces (about 8M tokens, 4.7 times
     /// the CPU run's), 350 steps of 32 sentences in each second-stage arm (2.3 times the CPU run's sentences), the CPU run's
     /// few-shot steps at half its learning rate, and 250 WNUT-17 steps of 32 sentences (2.4 epochs). <c>--mlm-steps</c>, <c>--concept-steps</c>,
     /// <c>--wnut-steps</c>, <c>--fewshot-max-steps</c> and <c>--fit-seconds</c> change the steps without a rebuild.

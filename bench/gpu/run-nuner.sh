@@ -2,8 +2,8 @@
 # The NuNER experiment (docs/nuner.md) on one GPU, on a machine with python3 + PyTorch (CUDA) and no .NET. It builds
 # nothing: it unpacks the archive of bench/gpu/publish.sh (the published bench and the data folders crossner, wnut17
 # and wikitext-2), points TorchSharp at PyTorch's libraries and runs, under one deadline of 330 s:
-#   (1) a smoke run: `nuner --budget quick` with a few steps per stage on cuda (every stage, save, zero-shot); when it
-#       fails, nothing else runs;
+#   (1) a smoke run: `nuner --budget quick` with a few steps per stage on cuda (the step timing of --fit-seconds, every
+#       stage, saving, zero-shot); when it fails, nothing else runs;
 #   (2) `nuner --budget gpu --fit-seconds 240`: it times every kind of step on the card first, scales the MLM and
 #       second-stage steps (one factor, x0.1 to x3, the two arms kept equal) so that the run fills about 240 s, and
 #       then does MLM, the concept and MLM-only arms, few-shot k=4,16,64 x 3 seeds x 2 encoders on CrossNER music,
@@ -12,8 +12,8 @@
 #   nuner-pretraining.csv nuner-fewshot.csv nuner-fewshot-runs.csv
 # Usage: bash bench/gpu/run-nuner.sh [ARCHIVE] [OUTDIR]
 #   ARCHIVE default artifacts/gpu/megalodon-gpu.tar.xz; OUTDIR default $OUT, else artifacts/nuner-gpu-results.
-#   NUNER_ARGS adds options to the main run (e.g. "--fit-seconds 200" or "--mlm-steps 1000 --concept-steps 500";
-#   the last of a repeated option wins) without a rebuild.
+#   NUNER_ARGS adds options to the main run without a rebuild; the last of a repeated option wins (e.g.
+#   "--fit-seconds 200", or "--fit-seconds 0 --mlm-steps 1000 --concept-steps 500" for fixed steps).
 #   GPU_CHECK_DRY_RUN=1 runs both steps on the CPU with the quick budget (libtorch from MEGALODON_LIBTORCH_DIR when
 #   python3 has no torch; nvidia-smi optional), to test the script itself on a machine without a GPU.
 set -uo pipefail
@@ -22,7 +22,7 @@ archive=${1:-$root/artifacts/gpu/megalodon-gpu.tar.xz}
 out=${2:-${OUT:-$root/artifacts/nuner-gpu-results}}
 budget=330                                   # seconds for everything; give the device tool's call about 420
 device=cuda
-smoke_args=(--budget quick --mlm-steps 6 --concept-steps 6 --wnut-steps 4 --fewshot-max-steps 4)
+smoke_args=(--budget quick --mlm-steps 6 --concept-steps 6 --wnut-steps 4 --fewshot-max-steps 4 --fit-seconds 60)
 main_args=(--budget gpu --fit-seconds 240)
 main_cap=300
 if [[ ${GPU_CHECK_DRY_RUN:-0} == 1 ]]; then
