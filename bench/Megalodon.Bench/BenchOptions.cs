@@ -186,6 +186,8 @@ internal sealed record BenchOptions
             throw new ArgumentException($"--attention must be auto, explicit, fused or split (got '{options.Attention}').");
         if (options.Budget is not ("full" or "quick" or "gpu"))
             throw new ArgumentException($"--budget must be full, quick or gpu (got '{options.Budget}').");
+        if (options.FitSeconds > 0 && options.Reuse is not null)
+            throw new ArgumentException("--fit-seconds cannot be combined with --reuse: the reused MLM-only arm's steps are fixed, and the concept arm must match them.");
         if (options.Precision is not ("fp32" or "bf16"))
             throw new ArgumentException($"--precision must be fp32 or bf16 (got '{options.Precision}').");
         return options;
