@@ -22,9 +22,10 @@ public sealed class BidirectionalEncoder : nn.Module<Tensor, Tensor, Tensor>
     private readonly MegalodonModel fwd;
     private readonly MegalodonModel bwd;
 
-    /// <summary>Builds both stacks from one config (initialised from TorchSharp's global generator).</summary>
+    /// <summary>Builds both stacks from one config (initialised from TorchSharp's global generator, on the CPU, then moved to <paramref name="device"/>).</summary>
     /// <param name="config">The shape of each direction; its vocabulary must hold <see cref="EncoderVocabulary.Size"/> ids.</param>
-    public BidirectionalEncoder(MegalodonConfig config) : base(nameof(BidirectionalEncoder))
+    /// <param name="device">Where to place the weights; null for the CPU. Inputs must be on the same device.</param>
+    public BidirectionalEncoder(MegalodonConfig config, Device? device = null) : base(nameof(BidirectionalEncoder))
     {
         TorchNativeLoader.EnsureReady();
         ArgumentNullException.ThrowIfNull(config);
@@ -32,8 +33,8 @@ public sealed class BidirectionalEncoder : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"The encoder needs a vocabulary of at least {EncoderVocabulary.Size} ids (bytes, padding, mask); the config has {config.VocabSize}.", nameof(config));
         // Tied embeddings: the stacks' own output layers are never used, so they should add no parameters.
         Config = config.Validate() with { ShareEmb = true, OutputSize = -1 };
-        fwd = new MegalodonModel(Config);
-        bwd = new MegalodonModel(Config);
+        fwd = new MegalodonModel(Config, device);
+        bwd = new MegalodonModel(Config, device);
         register_module("fwd", fwd);
         register_module("bwd", bwd);
     }
@@ -46,6 +47,22 @@ public sealed class BidirectionalEncoder : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The device of the parameters.</summary>
     public Device Device => fwd.Device;
+
+    /// <summary>
+    /// Mixed precision of both stacks (<see cref="PrecisionPolicy.MatmulType"/>): null (the default) computes in the
+    /// weights' dtype; <see cref="ScalarType.BFloat16"/> runs every projection matmul in bf16 on the fp32 master weights,
+    /// while CEMA, the norms and the attention softmax stay in fp32. The features are fp32 either way. Not saved with the
+    /// weights; <see cref="Clone"/> and the modules built from this encoder keep it.
+    /// </summary>
+    public ScalarType? MatmulType
+    {
+        get => fwd.Precision.MatmulType;
+        set
+        {
+            fwd.Precision.MatmulType = value;
+            bwd.Precision.MatmulType = value;
+        }
+    }
 
     /// <summary>
     /// Token features (B,L,2D) for right-padded ids (B,L) int64 and the real lengths (B) int64. Features at padded
@@ -89,10 +106,10 @@ public sealed class BidirectionalEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors (all listed).</exception>
     public void LoadStateTensors(IReadOnlyDictionary<string, Tensor> tensors) => ModuleState.Load(this, tensors, "encoder");
 
-    /// <summary>A new encoder of the same shape with a copy of these weights.</summary>
+    /// <summary>A new encoder of the same shape, on the same device and with the same <see cref="MatmulType"/>, with a copy of these weights.</summary>
     public BidirectionalEncoder Clone()
     {
-        var copy = new BidirectionalEncoder(Config);
+        var copy = new BidirectionalEncoder(Config, Device) { MatmulType = MatmulType };
         ModuleState.CopyInto(this, copy, "encoder");
         return copy;
     }

@@ -26,7 +26,7 @@ public static class ConceptContrastiveTrainer
     /// Weight of the positive pairs in the cross-entropy (PyTorch's <c>pos_weight</c>); 1, the default, is the plain mean of the
     /// paper. Positives are rare (about 1% of the pairs), so a larger weight gives them more of the gradient in a short run.
     /// </param>
-    /// <exception cref="ArgumentException">No sentence has a concept span.</exception>
+    /// <exception cref="ArgumentException">No sentence has a concept span, or the encoders differ in feature width or device.</exception>
     public static EncoderTrainingResult Train(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder,
         IReadOnlyList<ConceptAnnotatedSentence> sentences, EncoderTrainingSettings settings,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, double positiveWeight = 1.0)
@@ -38,6 +38,8 @@ public static class ConceptContrastiveTrainer
         settings.Validate();
         if (textEncoder.FeatureDim != conceptEncoder.FeatureDim)
             throw new ArgumentException($"The text encoder's features ({textEncoder.FeatureDim}) and the concept embeddings ({conceptEncoder.FeatureDim}) must have the same width.");
+        if (!SameDevice(textEncoder.Device, conceptEncoder.Device))
+            throw new ArgumentException($"The text encoder is on {textEncoder.Device} and the concept encoder on {conceptEncoder.Device}; both must be on one device.");
         var examples = Prepare(sentences, settings.MaxTokens);
         if (!examples.Any(e => e.Mentions.Count > 0)) throw new ArgumentException("No sentence has a concept mention.", nameof(sentences));
 
@@ -62,6 +64,9 @@ public static class ConceptContrastiveTrainer
         conceptEncoder.eval();
         return new EncoderTrainingResult(optimizer.Losses.ToArray(), clock.Elapsed, tokens);
     }
+
+    /// <summary>Whether two modules' devices are the same (type and index).</summary>
+    internal static bool SameDevice(Device a, Device b) => a.type == b.type && a.index == b.index;
 
     /// <summary>A sentence ready for the loss: ids and, per mention, its token range and normalised concept name.</summary>
     internal sealed record Example(int[] Ids, IReadOnlyList<(int FirstToken, int EndToken, string Concept)> Mentions);

@@ -20,20 +20,25 @@ public sealed class ConceptEncoder : nn.Module
     private readonly Parameter log_scale;
     private readonly Parameter bias;
 
-    /// <summary>A concept encoder whose name encoder starts as a copy of <paramref name="initial"/> (NuNER starts both encoders from the same checkpoint).</summary>
+    /// <summary>
+    /// A concept encoder whose name encoder starts as a copy of <paramref name="initial"/> (NuNER starts both encoders from
+    /// the same checkpoint), on the same device and with the same <see cref="BidirectionalEncoder.MatmulType"/>.
+    /// </summary>
     /// <param name="initial">The encoder to copy.</param>
-    public ConceptEncoder(BidirectionalEncoder initial) : this(initial.Config)
+    public ConceptEncoder(BidirectionalEncoder initial) : this((initial ?? throw new ArgumentNullException(nameof(initial))).Config, initial.Device)
     {
         ModuleState.CopyInto(initial, encoder, "encoder");
+        encoder.MatmulType = initial.MatmulType;
     }
 
     /// <summary>A freshly initialised concept encoder of the given shape.</summary>
     /// <param name="config">The shape of each direction of the name encoder.</param>
-    public ConceptEncoder(MegalodonConfig config) : base(nameof(ConceptEncoder))
+    /// <param name="device">Where to place the weights; null for the CPU.</param>
+    public ConceptEncoder(MegalodonConfig config, Device? device = null) : base(nameof(ConceptEncoder))
     {
-        encoder = new BidirectionalEncoder(config);
-        log_scale = nn.Parameter(tensor(0f));
-        bias = nn.Parameter(tensor(-4f)); // sigmoid(-4) ≈ 0.02: most pairs are negatives
+        encoder = new BidirectionalEncoder(config, device);
+        log_scale = nn.Parameter(tensor(0f, device: encoder.Device));
+        bias = nn.Parameter(tensor(-4f, device: encoder.Device)); // sigmoid(-4) ≈ 0.02: most pairs are negatives
         register_module("encoder", encoder);
         register_parameter("log_scale", log_scale);
         register_parameter("bias", bias);

@@ -26,13 +26,14 @@ public static class EncoderFiles
 
     /// <summary>Reads a text encoder written by <see cref="SaveEncoder"/>.</summary>
     /// <param name="path">The file.</param>
+    /// <param name="device">Where to place the weights; null for the CPU.</param>
     /// <exception cref="InvalidDataException">The file is not a text encoder, or breaks the format.</exception>
-    public static BidirectionalEncoder LoadEncoder(string path)
+    public static BidirectionalEncoder LoadEncoder(string path, Device? device = null)
     {
         var (tensors, config) = Load(path, TextEncoderKind);
         try
         {
-            var encoder = new BidirectionalEncoder(config);
+            var encoder = new BidirectionalEncoder(config, device);
             encoder.LoadStateTensors(tensors);
             encoder.eval();
             return encoder;
@@ -51,13 +52,14 @@ public static class EncoderFiles
 
     /// <summary>Reads a concept encoder written by <see cref="SaveConceptEncoder"/>.</summary>
     /// <param name="path">The file.</param>
+    /// <param name="device">Where to place the weights; null for the CPU.</param>
     /// <exception cref="InvalidDataException">The file is not a concept encoder, or breaks the format.</exception>
-    public static ConceptEncoder LoadConceptEncoder(string path)
+    public static ConceptEncoder LoadConceptEncoder(string path, Device? device = null)
     {
         var (tensors, config) = Load(path, ConceptEncoderKind);
         try
         {
-            var encoder = new ConceptEncoder(config);
+            var encoder = new ConceptEncoder(config, device);
             encoder.LoadStateTensors(tensors);
             encoder.eval();
             return encoder;

@@ -13,4 +13,10 @@ public static class EncoderPresets
     {
         ModelDim = 96, ZDim = 48, ValueDim = 192, FfnHiddenDim = 192, NormNumGroups = 8, ChunkSize = 128,
     };
+
+    /// <summary>
+    /// A GPU-sized encoder: the bench Megalodon shape (4 layers, D = 256, Z = 64, E = 512, FFN 512, 2 heads) with 256-token
+    /// chunks, 7,238,144 parameters for both directions.
+    /// </summary>
+    public static MegalodonConfig Base() => MegalodonPresets.Bench(EncoderVocabulary.Size) with { ChunkSize = 256 };
 }

@@ -10,8 +10,10 @@ internal static class ModuleState
     public static Dictionary<string, Tensor> Snapshot(nn.Module module)
     {
         var result = new Dictionary<string, Tensor>();
+        // The scope frees the intermediate detached (and, off the CPU, moved) tensors; only the copies leave it.
+        using var scope = NewDisposeScope();
         foreach (var (name, tensor) in module.state_dict())
-            result[name] = tensor.detach().cpu().clone();
+            result[name] = tensor.detach().cpu().clone().MoveToOuterDisposeScope();
         return result;
     }
 

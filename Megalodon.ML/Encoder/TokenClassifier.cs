@@ -15,26 +15,36 @@ public sealed class TokenClassifier : nn.Module
     private readonly BidirectionalEncoder encoder;
     private readonly Linear head;
 
-    /// <summary>A classifier over a copy of <paramref name="pretrained"/> with a fresh head (initialised from TorchSharp's global generator).</summary>
+    /// <summary>
+    /// A classifier over a copy of <paramref name="pretrained"/> with a fresh head (initialised from TorchSharp's global
+    /// generator), on the encoder's device and with its <see cref="BidirectionalEncoder.MatmulType"/>.
+    /// </summary>
     /// <param name="pretrained">The encoder to start from; it is copied, not shared.</param>
     /// <param name="classCount">Number of classes.</param>
-    public TokenClassifier(BidirectionalEncoder pretrained, int classCount) : this(pretrained.Config, classCount)
+    public TokenClassifier(BidirectionalEncoder pretrained, int classCount)
+        : this((pretrained ?? throw new ArgumentNullException(nameof(pretrained))).Config, classCount, pretrained.Device)
     {
         ModuleState.CopyInto(pretrained, encoder, "encoder");
+        encoder.MatmulType = pretrained.MatmulType;
     }
 
-    /// <summary>A freshly initialised classifier.</summary>
+    /// <summary>A freshly initialised classifier (initialised on the CPU, then moved to <paramref name="device"/>).</summary>
     /// <param name="config">The encoder's shape per direction.</param>
     /// <param name="classCount">Number of classes.</param>
-    public TokenClassifier(MegalodonConfig config, int classCount) : base(nameof(TokenClassifier))
+    /// <param name="device">Where to place the weights; null for the CPU.</param>
+    public TokenClassifier(MegalodonConfig config, int classCount, Device? device = null) : base(nameof(TokenClassifier))
     {
         if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least one class is needed.");
-        encoder = new BidirectionalEncoder(config);
+        encoder = new BidirectionalEncoder(config, device);
         head = nn.Linear(encoder.FeatureDim, classCount);
+        if (encoder.Device.type != DeviceType.CPU) head.to(encoder.Device);
         register_module("encoder", encoder);
         register_module("head", head);
         ClassCount = classCount;
     }
+
+    /// <summary>The device of the parameters.</summary>
+    public Device Device => encoder.Device;
 
     /// <summary>The encoder.</summary>
     public BidirectionalEncoder Encoder => encoder;

@@ -19,6 +19,7 @@ public sealed class ZeroShotTagger(BidirectionalEncoder textEncoder, ConceptEnco
     /// <param name="threshold">Least probability for a word to be tagged, in (0, 1).</param>
     /// <param name="batchSize">Sentences per forward pass.</param>
     /// <exception cref="ArgumentException">No concept, a blank or duplicate concept, or a threshold outside (0, 1).</exception>
+    /// <exception cref="InvalidOperationException">The two encoders are on different devices.</exception>
     public string[][] Tag(IReadOnlyList<EncodedWords> sentences, IReadOnlyList<string> concepts, double threshold = 0.5, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(sentences);
@@ -29,6 +30,8 @@ public sealed class ZeroShotTagger(BidirectionalEncoder textEncoder, ConceptEnco
             throw new ArgumentException("Concept names must be distinct (ignoring case and surrounding spaces).", nameof(concepts));
         if (!(threshold > 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be in (0, 1).");
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (!ConceptContrastiveTrainer.SameDevice(textEncoder.Device, conceptEncoder.Device))
+            throw new InvalidOperationException($"The text encoder is on {textEncoder.Device} and the concept encoder on {conceptEncoder.Device}; both must be on one device.");
         textEncoder.eval();
         conceptEncoder.eval();
         using var noGrad = no_grad();

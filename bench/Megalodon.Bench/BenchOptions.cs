@@ -33,7 +33,7 @@ internal sealed record BenchOptions
     public int Seed { get; init; } = 1234;
     /// <summary>Where models run: cpu, cuda, cuda:N or auto (see <c>TorchDevices.Resolve</c>).</summary>
     public string Device { get; init; } = "cpu";
-    /// <summary>mfu: projection matmuls in fp32 or bf16 (on fp32 master weights).</summary>
+    /// <summary>mfu and nuner: projection matmuls in fp32 or bf16 (on fp32 master weights).</summary>
     public string Precision { get; init; } = "fp32";
     /// <summary>mfu and train-bf16: the Megalodon preset (tiny, bench, small, 200m, ...).</summary>
     public string? Preset { get; init; }
@@ -60,8 +60,20 @@ internal sealed record BenchOptions
     public int MiRows { get; init; } = 512;
     /// <summary>parity: the folder of golden cases.</summary>
     public string? Golden { get; init; }
-    /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread) or quick (a smoke run of a few minutes).</summary>
+    /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread), quick (a smoke run of a few minutes) or gpu (about 4 minutes on an H200).</summary>
     public string Budget { get; init; } = "full";
+    /// <summary>nuner: MLM steps instead of the budget's (0: the budget's).</summary>
+    public int MlmSteps { get; init; }
+    /// <summary>nuner: steps of each second-stage arm (concept-contrastive and MLM-only) instead of the budget's (0: the budget's).</summary>
+    public int ConceptSteps { get; init; }
+    /// <summary>nuner: WNUT-17 fine-tuning steps instead of the budget's (0: the budget's).</summary>
+    public int WnutSteps { get; init; }
+    /// <summary>nuner: most few-shot fine-tuning steps instead of the budget's (0: the budget's).</summary>
+    public int FewShotMaxSteps { get; init; }
+    /// <summary>nuner: when positive, time a few steps of every kind first and scale the MLM and second-stage steps (by one factor, 0.1 to 3) so that the run's estimate fills this many seconds from the process start; 0 (the default) turns it off.</summary>
+    public double FitSeconds { get; init; }
+    /// <summary>nuner: only time a few steps of every kind on the budget's shapes and print the per-step times and the run's estimate.</summary>
+    public bool TimeOnly { get; init; }
     /// <summary>nuner: a folder of an earlier run whose MLM stages (mlm.safetensors, mlm-only.safetensors) are loaded instead of trained again.</summary>
     public string? Reuse { get; init; }
 
@@ -87,7 +99,7 @@ internal sealed record BenchOptions
             probing      pretrain on sotu keeping log-spaced checkpoints, then probe StereoSet, ToxiGen and TruthfulQA per
                          checkpoint and layer (accuracy, AUC, nHSIC) and steer the final model (--steps, --batch, --lengths)
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
-            nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget)
+            nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget, --device)
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
             nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev
             continual    continual pre-training on sotu -> wikitext-2 / linux-kernel: the paper's Table 2 rows (--part,
@@ -104,7 +116,7 @@ internal sealed record BenchOptions
             --window N         streaming: tokens timed one by one per point (default 256); generate-memory: tokens generated
             --seed S           random seed (default 1234)
             --device D         cpu, cuda, cuda:N or auto (default cpu)
-            --precision P      mfu, profile: fp32 or bf16 projections (default fp32)
+            --precision P      mfu, profile, nuner: fp32 or bf16 projections (default fp32)
             --preset NAME      mfu, train-bf16, profile: tiny, bench, small, 200m, 1.3b, 7b
             --vocab V          vocabulary size (default: the preset's usual one)
             --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
@@ -113,7 +125,13 @@ internal sealed record BenchOptions
             --attention K      mfu, profile, parity: Megalodon's attention kernel, auto, explicit, fused or split
                                (fused, values in q-wide slices); default auto (the explicit path)
             --golden DIR       parity: the golden cases folder
-            --budget B         nuner: full (about 40 min on one thread) or quick (a smoke run)
+            --budget B         nuner: full (about 40 min on one thread), quick (a smoke run) or gpu (about 4 min on an H200)
+            --mlm-steps N      nuner: MLM steps (default: the budget's)
+            --concept-steps N  nuner: steps of each second-stage arm, concept and MLM-only (default: the budget's)
+            --wnut-steps N     nuner: WNUT-17 fine-tuning steps (default: the budget's)
+            --fewshot-max-steps N  nuner: most few-shot fine-tuning steps (default: the budget's)
+            --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds (0: off)
+            --time-only        nuner: time a few steps of every kind, print the run's estimate, and stop
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
             --part P           continual: all, d0, d0-inf, weak, strong or report (default all)
             --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
@@ -158,6 +176,12 @@ internal sealed record BenchOptions
                 "--attention" => options with { Attention = Value().ToLowerInvariant() },
                 "--budget" => options with { Budget = Value().ToLowerInvariant() },
                 "--reuse" => options with { Reuse = Value() },
+                "--mlm-steps" => options with { MlmSteps = PositiveInt(Value(), name) },
+                "--concept-steps" => options with { ConceptSteps = PositiveInt(Value(), name) },
+                "--wnut-steps" => options with { WnutSteps = PositiveInt(Value(), name) },
+                "--fewshot-max-steps" => options with { FewShotMaxSteps = PositiveInt(Value(), name) },
+                "--fit-seconds" => options with { FitSeconds = NonNegativeDouble(Value(), name) },
+                "--time-only" => options with { TimeOnly = true },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -165,8 +189,10 @@ internal sealed record BenchOptions
             throw new ArgumentException($"--models must be megalodon, llama or both (got '{options.Models}').");
         if (options.Attention is not ("auto" or "explicit" or "fused" or "split"))
             throw new ArgumentException($"--attention must be auto, explicit, fused or split (got '{options.Attention}').");
-        if (options.Budget is not ("full" or "quick"))
-            throw new ArgumentException($"--budget must be full or quick (got '{options.Budget}').");
+        if (options.Budget is not ("full" or "quick" or "gpu"))
+            throw new ArgumentException($"--budget must be full, quick or gpu (got '{options.Budget}').");
+        if (options.FitSeconds > 0 && options.Reuse is not null)
+            throw new ArgumentException("--fit-seconds cannot be combined with --reuse: the reused MLM-only arm's steps are fixed, and the concept arm must match them.");
         if (options.Precision is not ("fp32" or "bf16"))
             throw new ArgumentException($"--precision must be fp32 or bf16 (got '{options.Precision}').");
         return options;
@@ -183,6 +209,13 @@ internal sealed record BenchOptions
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || !double.IsFinite(value))
             throw new ArgumentException($"{name} needs a positive number (got '{text}').");
+        return value;
+    }
+
+    private static double NonNegativeDouble(string text, string name)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= 0) || !double.IsFinite(value))
+            throw new ArgumentException($"{name} needs a number of at least 0 (got '{text}').");
         return value;
     }
 

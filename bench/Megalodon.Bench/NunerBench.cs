@@ -4,6 +4,7 @@ using Megalodon.ML.Encoder;
 using Megalodon.ML.Ner;
 using Megalodon.ML.Training;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Megalodon.Bench;
 
@@ -19,12 +20,15 @@ internal static class NunerBench
     private const string HeldOutDomain = "music";
     private static readonly string[] PretrainingDomains = ["ai", "literature"];
 
-    public static void Run(BenchOptions options)
+    public static void Run(BenchOptions options, Device device)
     {
-        var budget = options.Budget == "quick" ? NunerBudget.Quick : NunerBudget.Full;
+        var budget = NunerBudget.ByName(options.Budget).WithOverrides(options);
+        ScalarType? matmulType = MatmulType(options);
         string data = Path.Combine(SharedData.Folder(), "data");
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutDir);
+        File.Delete(SummaryPath(options.OutDir));
+        Log($"device {device}, projections {options.Precision}; {budget}");
 
         // --- Data: the held-out domain never enters pretraining, not even as MLM text (ConceptCorpusBuilder also drops
         // sentences of other domains whose text occurs in it, and duplicates).
@@ -42,11 +46,43 @@ internal static class NunerBench
         Log($"data: MLM text {mlmTexts.Count} lines ({wikitext.Count} wikitext-2 valid+test, the rest the concept corpus), {mlmTexts.Sum(t => (long)t.Length):N0} characters; dropped {corpus.DroppedAsHeldOut} sentences whose text the held-out '{HeldOutDomain}' data holds, {corpus.DroppedDuplicates} duplicates");
         Log($"data: held-out pool {heldOutPool.Count} ({HeldOutDomain} train+dev without test sentences), test {heldOutTest.Count}; WNUT-17 train {wnutTrain.Count}, test {wnutTest.Count}");
 
+        // --- Optional: time every kind of step on these shapes and this device, then stop or fit the budget to the time asked for.
+        if (options.TimeOnly || options.FitSeconds > 0)
+        {
+            var work = Workload(budget, heldOutPool, heldOutDev, heldOutTest, wnutTest);
+            bool cuda = device.type == DeviceType.CUDA;
+            var timing = NunerTiming.Measure(budget, device, matmulType, warmup: cuda ? 3 : 1, timed: cuda ? 5 : 2, mlmTexts, conceptCorpus,
+                heldOutPool, wnutTrain, heldOutTest.Where((_, i) => i % 4 == 0).ToList(), Log);
+            var before = timing.For(budget, work);
+            var table = new ResultTable("nuner-timing", "budget", "MLM steps", "concept steps", "WNUT steps", "few-shot max steps", "MLM ms/step", "concept ms/step",
+                "MLM-only ms/step", "few-shot ms/step", "WNUT ms/step", "predict µs/token", "estimate MLM s", "second stage s", "evaluation s", "total s");
+            void Row(string name, NunerBudget b, NunerTiming.Estimate e) => table.Add(name, b.MlmSteps, b.ConceptSteps, b.WnutSteps, b.FewShotMaxSteps,
+                1000 * timing.MlmStep, 1000 * timing.ConceptStep, 1000 * timing.BaselineStep, 1000 * timing.FewShotStep, 1000 * timing.WnutStep,
+                1e6 * timing.PredictToken, Math.Round(e.Mlm), Math.Round(e.Concept + e.Baseline), Math.Round(e.Evaluation), Math.Round(e.Total));
+            Row(budget.Name, budget, before);
+            if (options.FitSeconds > 0)
+            {
+                // What is left of the time asked for (counted from the process start), less a 5% margin for what the estimate does not see.
+                double left = 0.95 * options.FitSeconds - SecondsSinceStart;
+                var fitted = timing.Fit(budget, work, left);
+                if (!ReferenceEquals(fitted, budget))
+                {
+                    Log($"fitted to {left:F0} s (estimate of the budget as given {before.Total:F0} s): {fitted}");
+                    Row(budget.Name + " fitted", fitted, timing.For(fitted, work));
+                    budget = fitted;
+                }
+                else Log($"the estimate, {before.Total:F0} s, is within 2% of {left:F0} s: budget kept");
+            }
+            Emit(table, options.OutDir);
+            if (options.TimeOnly) return;
+        }
+
         var stages = new ResultTable("nuner-pretraining", "stage", "steps", "tokens", "seconds", "loss (first 20)", "loss (last 20)");
 
         // --- Stage 1: MLM (or the MLM encoder of an earlier run with the same budget).
         torch.manual_seed(options.Seed);
-        using var mlm = options.Reuse is { } reuse ? EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm.safetensors")) : new BidirectionalEncoder(budget.Config);
+        using var mlm = options.Reuse is { } reuse ? EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm.safetensors"), device) : new BidirectionalEncoder(budget.Config, device);
+        mlm.MatmulType = matmulType; // clones, the concept encoder and the classifiers take it over
         long parameters = mlm.parameters().Sum(p => p.numel());
         Log($"encoder: {parameters:N0} parameters (two directions of {mlm.Config.NumLayers} layers, D={mlm.Config.ModelDim}, chunk {mlm.Config.ChunkSize}), features {mlm.FeatureDim}");
         if (options.Reuse is null)
@@ -69,7 +105,8 @@ internal static class NunerBench
         EncoderFiles.SaveConceptEncoder(Path.Combine(options.OutDir, "nuner-concept.safetensors"), conceptEncoder);
 
         // --- Stage 2b: the baseline continues MLM for as many steps on the same sentences (same compute, same text, no labels).
-        using var baseline = options.Reuse is { } from ? EncoderFiles.LoadEncoder(Path.Combine(from, "mlm-only.safetensors")) : mlm.Clone();
+        using var baseline = options.Reuse is { } from ? EncoderFiles.LoadEncoder(Path.Combine(from, "mlm-only.safetensors"), device) : mlm.Clone();
+        baseline.MatmulType = matmulType;
         if (options.Reuse is null)
         {
             var baselineResult = MaskedLanguageModelTrainer.Train(baseline, conceptCorpus.Select(c => c.Text),
@@ -77,7 +114,7 @@ internal static class NunerBench
             AddStage(stages, "+ MLM on the same sentences (baseline)", baselineResult);
         }
         EncoderFiles.SaveEncoder(Path.Combine(options.OutDir, "mlm-only.safetensors"), baseline);
-        stages.Emit(options.OutDir);
+        Emit(stages, options.OutDir);
 
         var encoders = new (string Name, BidirectionalEncoder Encoder)[] { ("concept", nuner), ("mlm-only", baseline) };
 
@@ -98,14 +135,14 @@ internal static class NunerBench
             wnut.Add(name, budget.WnutSteps, Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), Points(metrics.TokenMacroF1), Math.Round(clock.Elapsed.TotalSeconds));
             Log($"wnut-17 {name}: entity F1 {Points(metrics.F1):F1}");
         }
-        wnut.Emit(options.OutDir);
+        Emit(wnut, options.OutDir);
 
         // --- Zero-shot on the held-out domain from its readable type names; the threshold is 0.5, and also tuned on the held-out dev split.
         var tagger = new ZeroShotTagger(nuner, conceptEncoder);
         var names = labels.Types.ToDictionary(ConceptNames.Readable, t => t);
         var devWords = Encode(heldOutDev, budget.MaxTokens);
-        double[] grid = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-        double tuned = grid.MaxBy(t => ZeroShot(tagger, heldOutDev, devWords, names, t).F1);
+        double tuned = ZeroShotGrid.MaxBy(t => ZeroShot(tagger, heldOutDev, devWords, names, t).F1);
+        Log($"zero-shot: threshold {tuned} is best on {HeldOutDomain} dev");
         var zeroShot = new ResultTable("nuner-zeroshot", "threshold", "chosen by", "entity F1", "precision", "recall", "token macro F1");
         foreach (var (threshold, how) in new[] { (0.5, "fixed"), (tuned, $"{HeldOutDomain} dev") })
         {
@@ -113,7 +150,7 @@ internal static class NunerBench
             zeroShot.Add(threshold, how, Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), Points(metrics.TokenMacroF1));
         }
         Log($"zero-shot concepts: {string.Join(", ", names.Keys)}");
-        zeroShot.Emit(options.OutDir);
+        Emit(zeroShot, options.OutDir);
         Log($"total {total.Elapsed.TotalMinutes:F1} min");
     }
 
@@ -122,14 +159,15 @@ internal static class NunerBench
     /// (<c>--reuse DIR</c>: nuner-text.safetensors, mlm-only.safetensors) stay frozen and only the linear head is trained on the
     /// same few-shot samples, so the scores measure what the pretrained features already separate.
     /// </summary>
-    public static void RunProbe(BenchOptions options)
+    public static void RunProbe(BenchOptions options, Device device)
     {
         string reuse = options.Reuse ?? throw new ArgumentException("nuner-probe needs --reuse DIR (a full run's output folder).");
         var budget = NunerBudget.Full;
         string data = Path.Combine(SharedData.Folder(), "data");
         var (heldOutPool, _, heldOutTest) = HeldOut(data);
-        using var nuner = EncoderFiles.LoadEncoder(Path.Combine(reuse, "nuner-text.safetensors"));
-        using var baseline = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm-only.safetensors"));
+        using var nuner = EncoderFiles.LoadEncoder(Path.Combine(reuse, "nuner-text.safetensors"), device);
+        using var baseline = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm-only.safetensors"), device);
+        nuner.MatmulType = baseline.MatmulType = MatmulType(options);
         var labels = NerLabelSet.FromSentences(heldOutPool.Concat(heldOutTest));
         FewShot([("concept", nuner), ("mlm-only", baseline)], heldOutPool, heldOutTest, Encode(heldOutTest, budget.MaxTokens), labels, budget,
             options.OutDir, "nuner-probe", freezeEncoder: true, ProbeLearningRate);
@@ -148,7 +186,7 @@ internal static class NunerBench
             foreach (int seed in budget.Seeds)
             {
                 var sample = FewShotSampler.Sample(pool, k, seed);
-                int steps = Math.Clamp((int)Math.Ceiling((double)budget.FewShotEpochs * sample.Sentences.Count / budget.FineTuneBatch), budget.FewShotMinSteps, budget.FewShotMaxSteps);
+                int steps = budget.FewShotSteps(sample.Sentences.Count);
                 foreach (var (name, encoder) in encoders)
                 {
                     var clock = Stopwatch.StartNew();
@@ -159,7 +197,7 @@ internal static class NunerBench
                     Log($"{tableName} k={k} seed={seed} {name}: {sample.Sentences.Count} sentences, {steps} steps, entity F1 {Points(metrics.F1):F1}, token macro F1 {Points(metrics.TokenMacroF1):F1} ({clock.Elapsed.TotalSeconds:F0} s)");
                 }
             }
-        runs.Emit(outDir);
+        Emit(runs, outDir);
         var summary = new ResultTable(tableName, "k", "concept entity F1", "MLM-only entity F1", "difference", "concept token macro F1", "MLM-only token macro F1");
         foreach (int k in budget.Shots)
         {
@@ -168,7 +206,7 @@ internal static class NunerBench
             summary.Add(k, MeanStd(c.Select(x => x.F1)), MeanStd(m.Select(x => x.F1)), Points(c.Average(x => x.F1) - m.Average(x => x.F1)),
                 MeanStd(c.Select(x => x.TokenMacroF1)), MeanStd(m.Select(x => x.TokenMacroF1)));
         }
-        summary.Emit(outDir);
+        Emit(summary, outDir);
     }
 
     /// <summary>
@@ -176,7 +214,7 @@ internal static class NunerBench
     /// training of <c>--steps</c> steps with positive weight 1 (the paper's plain mean) and 20, each scored by zero-shot tagging of
     /// the first 300 WNUT-17 dev sentences (types seen in the corpus, sentences not) at several thresholds.
     /// </summary>
-    public static void RunLossCheck(BenchOptions options)
+    public static void RunLossCheck(BenchOptions options, Device device)
     {
         string reuse = options.Reuse ?? throw new ArgumentException("nuner-loss needs --reuse DIR (a full run's output folder with mlm.safetensors).");
         string data = Path.Combine(SharedData.Folder(), "data");
@@ -188,7 +226,8 @@ internal static class NunerBench
         var table = new ResultTable("nuner-loss-check", "positive weight", "steps", "loss (first 20)", "loss (last 20)", "threshold", "entity F1", "precision", "recall", "predicted entities");
         foreach (double weight in new[] { 1.0, 20.0 })
         {
-            using var mlm = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm.safetensors"));
+            using var mlm = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm.safetensors"), device);
+            mlm.MatmulType = MatmulType(options);
             using var text = mlm.Clone();
             using var concepts = new ConceptEncoder(mlm);
             var result = ConceptContrastiveTrainer.Train(text, concepts, corpus.Sentences, Settings(steps, 16, 1e-3, 2, NunerBudget.Full.MaxTokens),
@@ -201,7 +240,7 @@ internal static class NunerBench
                     Points(metrics.F1), Points(metrics.Precision), Points(metrics.Recall), metrics.PredictedEntities);
             }
         }
-        table.Emit(options.OutDir);
+        Emit(table, options.OutDir);
     }
 
     /// <summary>The concept corpus: the pretraining domains (all splits) and WNUT-17 train, the held-out domain's text dropped.</summary>
@@ -273,8 +312,51 @@ internal static class NunerBench
         return string.Create(CultureInfo.InvariantCulture, $"{mean:F1} ± {std:F1}");
     }
 
-    private static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
+    /// <summary>The projections' matmul type asked for with <c>--precision</c> (null: the weights' fp32).</summary>
+    private static ScalarType? MatmulType(BenchOptions options) => options.Precision == "bf16" ? ScalarType.BFloat16 : null;
 
+    /// <summary>The markdown file that collects every table of a run (the GPU script copies it back).</summary>
+    private static string SummaryPath(string outDir) => Path.Combine(outDir, "nuner-summary.md");
+
+    /// <summary>Prints and saves <paramref name="table"/> and appends it to the run's summary.</summary>
+    private static void Emit(ResultTable table, string outDir)
+    {
+        table.Emit(outDir);
+        using (var summary = File.AppendText(SummaryPath(outDir)))
+        {
+            summary.WriteLine($"## {table.Name}");
+            summary.WriteLine();
+            table.Print(summary);
+        }
+        Console.Out.Flush();
+    }
+
+    /// <summary>The sample sizes and sentences the evaluations of a run will score, for <see cref="NunerTiming"/>.</summary>
+    private static NunerTiming.Workload Workload(NunerBudget budget, IReadOnlyList<NerSentence> pool, IReadOnlyList<NerSentence> dev,
+        IReadOnlyList<NerSentence> test, IReadOnlyList<NerSentence> wnutTest)
+    {
+        long Tokens(IReadOnlyList<NerSentence> sentences) => Encode(sentences, budget.MaxTokens).Sum(w => (long)w.Ids.Length);
+        var samples = budget.Shots.SelectMany(k => budget.Seeds.Select(seed => FewShotSampler.Sample(pool, k, seed).Sentences.Count)).ToList();
+        return new NunerTiming.Workload(samples, Tokens(test), Tokens(dev), Tokens(wnutTest), ZeroShotGrid.Length);
+    }
+
+    /// <summary>The zero-shot thresholds tried on the held-out dev split.</summary>
+    private static readonly double[] ZeroShotGrid = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+    /// <summary>When the process started: every log line and progress line says how long the run has taken so far.</summary>
+    private static readonly DateTime ProcessStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    /// <summary>Seconds since the process started (native loading and device start-up included).</summary>
+    private static double SecondsSinceStart => (DateTime.UtcNow - ProcessStart).TotalSeconds;
+
+    /// <summary>Writes a time-stamped line and flushes it (the GPU run's output goes to a file).</summary>
+    private static void Log(string message)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.UtcNow:HH:mm:ss} +{SecondsSinceStart:F0}s] {message}"));
+        Console.Out.Flush();
+    }
+
+    /// <summary>A progress line every tenth of the steps (and at the last one).</summary>
     private static IProgress<TrainingProgress> Reporter(string name, int steps) => new StepReporter(name, Math.Max(1, steps / 10));
 
     private sealed class StepReporter(string name, long every) : IProgress<TrainingProgress>
@@ -282,7 +364,8 @@ internal static class NunerBench
         public void Report(TrainingProgress p)
         {
             if (p.Step % every == 0 || p.Step == p.TotalSteps)
-                Log(string.Create(CultureInfo.InvariantCulture, $"  {name}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:F0} tok/s, {p.EstimatedRemaining.TotalMinutes:F1} min left"));
+                Log(string.Create(CultureInfo.InvariantCulture,
+                    $"  {name}: step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:F0} tok/s, {p.Elapsed.TotalSeconds:F0} s in, {p.EstimatedRemaining.TotalSeconds:F0} s left"));
         }
     }
 }

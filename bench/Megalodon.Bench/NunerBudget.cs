@@ -3,9 +3,11 @@ using Megalodon.ML.Model;
 
 namespace Megalodon.Bench;
 
-/// <summary>Sizes and budgets of the NuNER experiment (one torch thread).</summary>
+/// <summary>Sizes and budgets of the NuNER experiment: full and quick for one CPU thread, gpu for one GPU.</summary>
 internal sealed record NunerBudget
 {
+    /// <summary>The budget's name (full, quick, gpu).</summary>
+    public required string Name { get; init; }
     /// <summary>The encoder's shape per direction.</summary>
     public required MegalodonConfig Config { get; init; }
     /// <summary>MLM pretraining steps (batch <see cref="MlmBatch"/> pieces of at most <see cref="MlmPieceTokens"/> bytes).</summary>
@@ -47,9 +49,10 @@ internal sealed record NunerBudget
     /// <summary>Use at most this many MLM text lines from wikitext-2 (all when null).</summary>
     public int? WikitextLines { get; init; }
 
-    /// <summary>The reported run: about 40 minutes on one thread of the project's 2-core machine.</summary>
+    /// <summary>The reported CPU run: about 40 minutes on one thread of the project's 2-core machine.</summary>
     public static NunerBudget Full { get; } = new()
     {
+        Name = "full",
         Config = EncoderPresets.Small(),
         MlmSteps = 600,
         ConceptSteps = 300,
@@ -63,6 +66,7 @@ internal sealed record NunerBudget
     /// <summary>A smoke run of a few minutes: every stage, tiny budgets.</summary>
     public static NunerBudget Quick { get; } = new()
     {
+        Name = "quick",
         Config = EncoderPresets.Tiny(),
         MlmSteps = 40,
         ConceptSteps = 30,
@@ -73,4 +77,61 @@ internal sealed record NunerBudget
         Seeds = [1, 2],
         WikitextLines = 500,
     };
+
+    /// <summary>
+    /// One GPU, sized for about 4 minutes on an H200 (docs/nuner.md has the estimate): a 7.2M-parameter encoder
+    /// (<see cref="EncoderPresets.Base"/>, 13 times the CPU run's), 700 MLM steps of 64 pieces (about 8M tokens, 4.7 times
+    /// the CPU run's), 350 steps of 32 sentences in each second-stage arm (2.3 times the CPU run's sentences), the CPU run's
+    /// few-shot steps at half its learning rate, and 250 WNUT-17 steps of 32 sentences (2.4 epochs). <c>--mlm-steps</c>, <c>--concept-steps</c>,
+    /// <c>--wnut-steps</c>, <c>--fewshot-max-steps</c> and <c>--fit-seconds</c> change the steps without a rebuild.
+    /// </summary>
+    public static NunerBudget Gpu { get; } = new()
+    {
+        Name = "gpu",
+        Config = EncoderPresets.Base(),
+        MlmSteps = 700,
+        MlmBatch = 64,
+        MlmLearningRate = 1e-3,
+        ConceptSteps = 350,
+        ConceptBatch = 32,
+        PositiveWeight = 20,
+        ConceptLearningRate = 1e-3,
+        FewShotEpochs = 15,
+        FewShotMinSteps = 30,
+        FewShotMaxSteps = 80,
+        FineTuneLearningRate = 1e-3,
+        WnutSteps = 250,
+        WnutBatch = 32,
+    };
+
+    /// <summary>The budget named <paramref name="name"/> (full, quick or gpu).</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static NunerBudget ByName(string name) => name switch
+    {
+        "full" => Full,
+        "quick" => Quick,
+        "gpu" => Gpu,
+        _ => throw new ArgumentException($"Unknown NuNER budget '{name}' (full, quick or gpu)."),
+    };
+
+    /// <summary>This budget with the step counts given on the command line (0: keep the budget's).</summary>
+    public NunerBudget WithOverrides(BenchOptions options) => this with
+    {
+        MlmSteps = options.MlmSteps > 0 ? options.MlmSteps : MlmSteps,
+        ConceptSteps = options.ConceptSteps > 0 ? options.ConceptSteps : ConceptSteps,
+        WnutSteps = options.WnutSteps > 0 ? options.WnutSteps : WnutSteps,
+        FewShotMaxSteps = options.FewShotMaxSteps > 0 ? options.FewShotMaxSteps : FewShotMaxSteps,
+        FewShotMinSteps = options.FewShotMaxSteps > 0 ? Math.Min(FewShotMinSteps, options.FewShotMaxSteps) : FewShotMinSteps,
+    };
+
+    /// <summary>Few-shot fine-tuning steps for a sample of <paramref name="sentences"/> sentences.</summary>
+    public int FewShotSteps(int sentences) =>
+        Math.Clamp((int)Math.Ceiling((double)FewShotEpochs * sentences / FineTuneBatch), FewShotMinSteps, FewShotMaxSteps);
+
+    /// <summary>One line for the log: every size and step count.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"budget {Name}: encoder {Config.NumLayers} layers D={Config.ModelDim} Z={Config.ZDim} E={Config.ValueDim} FFN {Config.FfnHiddenDim} chunk {Config.ChunkSize}; " +
+        $"MLM {MlmSteps} x {MlmBatch} pieces <= {MlmPieceTokens} tokens, lr {MlmLearningRate}; second stage {ConceptSteps} x {ConceptBatch} sentences, lr {ConceptLearningRate}, positive weight {PositiveWeight}; " +
+        $"few-shot k={string.Join(",", Shots)} seeds {string.Join(",", Seeds)}, {FewShotEpochs} epochs in [{FewShotMinSteps}, {FewShotMaxSteps}] steps x {FineTuneBatch}, lr {FineTuneLearningRate}; " +
+        $"WNUT-17 {WnutSteps} x {WnutBatch}");
 }

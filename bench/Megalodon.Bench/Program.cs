@@ -63,13 +63,13 @@ switch (options.Mode)
         ExperimentsBench.Run(options, bench);
         break;
     case "nuner":
-        NunerBench.Run(options);
+        NunerBench.Run(options, device);
         break;
     case "nuner-probe":
-        NunerBench.RunProbe(options);
+        NunerBench.RunProbe(options, device);
         break;
     case "nuner-loss":
-        NunerBench.RunLossCheck(options);
+        NunerBench.RunLossCheck(options, device);
         break;
     case "continual":
         Megalodon.Bench.Continual.ContinualExperiment.Run(options);

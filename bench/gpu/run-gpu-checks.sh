@@ -27,36 +27,14 @@ if [[ ${GPU_CHECK_DRY_RUN:-0} == 1 ]]; then
 fi
 gpu_memory() { command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -1 || echo 0; }
 mkdir -p "$out"
-work=$(mktemp -d)
+: > "$out/gpu.txt"
 status=0
+source "$(dirname "$0")/gpu-env.sh"   # remaining, limit, note, gpu_unpack, gpu_torch_env, gpu_describe
 
-remaining() { echo $(( budget - SECONDS )); }
-# A step's time limit: its own cap, or what is left of the budget if that is less (at least 5 s).
-limit() { local left; left=$(remaining); (( left < $1 )) && echo $(( left > 5 ? left : 5 )) || echo "$1"; }
-note() { echo "[$(date +%H:%M:%S) +${SECONDS}s] $*" | tee -a "$out/gpu.txt"; }
-
-tar -xJf "$archive" -C "$work" || { echo "cannot unpack $archive" >&2; exit 1; }
-app=$work/megalodon-gpu/app
-golden=$work/megalodon-gpu/golden
-bench=$app/Megalodon.Bench
-
-torchlib=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null) \
-  || torchlib=${MEGALODON_LIBTORCH_DIR:-}
-[[ -n $torchlib && -d $torchlib ]] || { echo "python3 cannot import torch and MEGALODON_LIBTORCH_DIR is not set" >&2; exit 1; }
-export MEGALODON_LIBTORCH_DIR=$torchlib
-export LD_LIBRARY_PATH=$torchlib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1   # the GPU image may lack libicu; nothing here needs cultures
-export DOTNET_CLI_TELEMETRY_OPTOUT=1
-
-{
-  echo "# GPU check, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
-  python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "device", torch.cuda.get_device_name(0))'
-  echo "device $device, preset $preset, lengths ${lengths[*]}"
-  echo "MEGALODON_LIBTORCH_DIR=$torchlib"
-} > "$out/gpu.txt" 2>&1
-card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
-card=${card:-"no GPU ($device dry run)"}
+gpu_unpack "$archive" || exit 1
+gpu_torch_env || exit 1
+gpu_describe "$device"
+echo "preset $preset, lengths ${lengths[*]}" >> "$out/gpu.txt"
 note "card: $card"
 
 note "(a) golden parity on $device, fp32"

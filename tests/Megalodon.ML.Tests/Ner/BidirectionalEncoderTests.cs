@@ -77,6 +77,64 @@ public sealed class BidirectionalEncoderTests
     }
 
     [TestMethod]
+    public void AnEncoderBuiltOnAnExplicitDeviceTrainsAndRoundTripsThere()
+    {
+        using var scratch = new ScratchFolder();
+        var cpu = torch.CPU;
+        torch.manual_seed(1);
+        using var encoder = new BidirectionalEncoder(EncoderPresets.Tiny() with { NumLayers = 1, ChunkSize = 8 }, cpu);
+        Assert.AreEqual(DeviceType.CPU, encoder.Device.type);
+        var result = MaskedLanguageModelTrainer.Train(encoder, EncoderToyData.Sentences(8).Select(s => s.Text), new EncoderTrainingSettings { Steps = 2, BatchSize = 4, WarmupSteps = 0 });
+        Assert.IsTrue(result.Losses.All(double.IsFinite));
+
+        EncoderFiles.SaveEncoder(scratch.File("encoder.safetensors"), encoder);
+        using var loaded = EncoderFiles.LoadEncoder(scratch.File("encoder.safetensors"), cpu);
+        using var clone = encoder.Clone();
+        var ids = EncodedText.Encode("erin went to kyiv").Ids;
+        using var before = Features(encoder, ids);
+        using var afterLoad = Features(loaded, ids);
+        using var afterClone = Features(clone, ids);
+        Assert.AreEqual(0f, (before - afterLoad).abs().max().item<float>());
+        Assert.AreEqual(0f, (before - afterClone).abs().max().item<float>());
+
+        using var concepts = new ConceptEncoder(encoder);
+        EncoderFiles.SaveConceptEncoder(scratch.File("concepts.safetensors"), concepts);
+        using var loadedConcepts = EncoderFiles.LoadConceptEncoder(scratch.File("concepts.safetensors"), cpu);
+        using var classifier = new TokenClassifier(encoder, 3);
+        using var fresh = new TokenClassifier(encoder.Config, 3, cpu);
+        foreach (var device in new[] { loaded.Device, clone.Device, concepts.Device, loadedConcepts.Device, classifier.Device, fresh.Device })
+            Assert.AreEqual(DeviceType.CPU, device.type);
+        Assert.IsTrue(fresh.parameters().All(p => p.device_type == DeviceType.CPU));
+        using var a = concepts.Embed(["city"]);
+        using var b = loadedConcepts.Embed(["city"]);
+        Assert.AreEqual(0f, (a - b).abs().max().item<float>());
+    }
+
+    [TestMethod]
+    public void Bf16ProjectionsTrainAndAreKeptByCopiesAndHeads()
+    {
+        using var encoder = EncoderToyData.Encoder();
+        encoder.MatmulType = ScalarType.BFloat16;
+        var result = MaskedLanguageModelTrainer.Train(encoder, EncoderToyData.Sentences(8).Select(s => s.Text), new EncoderTrainingSettings { Steps = 2, BatchSize = 4, WarmupSteps = 0 });
+        Assert.IsTrue(result.Losses.All(double.IsFinite));
+        using var features = Features(encoder, EncodedText.Encode("frank went to lima").Ids);
+        Assert.AreEqual(ScalarType.Float32, features.dtype, "features stay fp32 under bf16 projections");
+        using var clone = encoder.Clone();
+        using var concepts = new ConceptEncoder(encoder);
+        using var classifier = new TokenClassifier(encoder, 3);
+        Assert.AreEqual(ScalarType.BFloat16, clone.MatmulType);
+        Assert.AreEqual(ScalarType.BFloat16, concepts.NameEncoder.MatmulType);
+        Assert.AreEqual(ScalarType.BFloat16, classifier.Encoder.MatmulType);
+        Assert.IsTrue(encoder.parameters().All(p => p.dtype == ScalarType.Float32), "master weights stay fp32");
+        // bf16 rounding makes the features differ from fp32 ones, a little.
+        encoder.MatmulType = null;
+        using var fp32 = Features(encoder, EncodedText.Encode("frank went to lima").Ids);
+        double difference = (features - fp32).abs().max().item<float>();
+        Assert.IsGreaterThan(0, difference);
+        Assert.IsLessThan(0.5, difference);
+    }
+
+    [TestMethod]
     public void TooSmallAVocabularyIsRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new BidirectionalEncoder(EncoderPresets.Tiny() with { VocabSize = 257 }));
