@@ -60,7 +60,7 @@ internal sealed record BenchOptions
     public int MiRows { get; init; } = 512;
     /// <summary>parity: the folder of golden cases.</summary>
     public string? Golden { get; init; }
-    /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread), quick (a smoke run of a few minutes) or gpu (about 4 minutes on an H200).</summary>
+    /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread), quick (a smoke run of a few minutes) or gpu (about 4 minutes on an H200, the reported run).</summary>
     public string Budget { get; init; } = "full";
     /// <summary>nuner: MLM steps instead of the budget's (0: the budget's).</summary>
     public int MlmSteps { get; init; }

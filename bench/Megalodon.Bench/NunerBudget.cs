@@ -79,28 +79,28 @@ internal sealed record NunerBudget
     };
 
     /// <summary>
-    /// One GPU, sized for about 4 minutes on an H200 (docs/nuner.md has the estimate): a 7.2M-parameter encoder
-    /// (<see cref="EncoderPresets.Base"/>, 13 times the CPU run's), 700 MLM steps of 64 pieces (about 8M tokens, 4.7 times
-    /// the CPU run's), 350 steps of 32 sentences in each second-stage arm (2.3 times the CPU run's sentences), the CPU run's
-    /// few-shot steps at half its learning rate, and 250 WNUT-17 steps of 32 sentences (2.4 epochs). <c>--mlm-steps</c>, <c>--concept-steps</c>,
+    /// The reported GPU run (docs/nuner.md), 250 s on an H200: a 7.2M-parameter encoder (<see cref="EncoderPresets.Base"/>,
+    /// 13 times the CPU run's), 300 MLM steps of 64 pieces (3.4M tokens), 300 steps of 32 sentences in each second-stage
+    /// arm (twice the CPU run's sentences), few-shot fine-tuning of 15 epochs in [30, 40] steps at half the CPU run's
+    /// learning rate, and 100 WNUT-17 steps of 32 sentences (0.9 epochs). <c>--mlm-steps</c>, <c>--concept-steps</c>,
     /// <c>--wnut-steps</c>, <c>--fewshot-max-steps</c> and <c>--fit-seconds</c> change the steps without a rebuild.
     /// </summary>
     public static NunerBudget Gpu { get; } = new()
     {
         Name = "gpu",
         Config = EncoderPresets.Base(),
-        MlmSteps = 700,
+        MlmSteps = 300,
         MlmBatch = 64,
         MlmLearningRate = 1e-3,
-        ConceptSteps = 350,
+        ConceptSteps = 300,
         ConceptBatch = 32,
         PositiveWeight = 20,
         ConceptLearningRate = 1e-3,
         FewShotEpochs = 15,
         FewShotMinSteps = 30,
-        FewShotMaxSteps = 80,
+        FewShotMaxSteps = 40,
         FineTuneLearningRate = 1e-3,
-        WnutSteps = 250,
+        WnutSteps = 100,
         WnutBatch = 32,
     };
 
