@@ -8,6 +8,7 @@
 #   gpu_torch_env          points TorchSharp at PyTorch's libraries (python3's torch, else MEGALODON_LIBTORCH_DIR)
 #                          and sets the .NET variables the GPU image needs; sets torchlib
 #   gpu_describe DEVICE    writes the card, driver, PyTorch and library folder to $out/gpu.txt and sets card
+#   gpu_begin ARCHIVE DEVICE  all of the above in order, after a fresh $out/gpu.txt and status=0; fails when a step does
 #   remaining, limit CAP, note TEXT: the budget's seconds left, a step's time limit, a time-stamped note
 
 remaining() { echo $(( budget - SECONDS )); }
@@ -44,4 +45,11 @@ gpu_describe() {
   } >> "$out/gpu.txt" 2>&1
   card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
   card=${card:-"no GPU ($1 dry run)"}
+}
+
+gpu_begin() {
+  mkdir -p "$out"
+  : > "$out/gpu.txt"
+  status=0
+  gpu_unpack "$1" && gpu_torch_env && gpu_describe "$2"
 }

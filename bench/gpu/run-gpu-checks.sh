@@ -26,14 +26,8 @@ if [[ ${GPU_CHECK_DRY_RUN:-0} == 1 ]]; then
   lengths=(128 256) device=cpu preset=tiny train_args=(--preset tiny --lengths 128 --batch 4 --steps 20)
 fi
 gpu_memory() { command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -1 || echo 0; }
-mkdir -p "$out"
-: > "$out/gpu.txt"
-status=0
-source "$(dirname "$0")/gpu-env.sh"   # remaining, limit, note, gpu_unpack, gpu_torch_env, gpu_describe
-
-gpu_unpack "$archive" || exit 1
-gpu_torch_env || exit 1
-gpu_describe "$device"
+source "$(dirname "$0")/gpu-env.sh"   # gpu_begin (unpack, PyTorch's libraries, card), remaining, limit, note
+gpu_begin "$archive" "$device" || exit 1
 echo "preset $preset, lengths ${lengths[*]}" >> "$out/gpu.txt"
 note "card: $card"
 

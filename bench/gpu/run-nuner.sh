@@ -30,15 +30,9 @@ if [[ ${GPU_CHECK_DRY_RUN:-0} == 1 ]]; then
 fi
 # shellcheck disable=SC2206   # NUNER_ARGS is split into options on purpose
 main_args+=(${NUNER_ARGS:-})
-mkdir -p "$out"
-: > "$out/gpu.txt"
-status=0
-source "$(dirname "$0")/gpu-env.sh"   # remaining, limit, note, gpu_unpack, gpu_torch_env, gpu_describe
-
-gpu_unpack "$archive" || exit 1
-gpu_torch_env || exit 1
+source "$(dirname "$0")/gpu-env.sh"   # gpu_begin (unpack, PyTorch's libraries, card), remaining, limit, note
+gpu_begin "$archive" "$device" || exit 1
 export MEGALODON_SHARED=$shared
-gpu_describe "$device"
 note "card: $card; data: $(du -sh "$shared/data" | cut -f1) under $shared"
 
 note "(1) smoke: nuner ${smoke_args[*]} --device $device"
