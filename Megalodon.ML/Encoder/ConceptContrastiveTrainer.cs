@@ -1,3 +1,4 @@
+using Megalodon.ML.Runtime;
 using System.Diagnostics;
 using Megalodon.ML.Ner;
 using Megalodon.ML.Training;
@@ -38,7 +39,7 @@ public static class ConceptContrastiveTrainer
         settings.Validate();
         if (textEncoder.FeatureDim != conceptEncoder.FeatureDim)
             throw new ArgumentException($"The text encoder's features ({textEncoder.FeatureDim}) and the concept embeddings ({conceptEncoder.FeatureDim}) must have the same width.");
-        if (!SameDevice(textEncoder.Device, conceptEncoder.Device))
+        if (!TorchDevices.Same(textEncoder.Device, conceptEncoder.Device))
             throw new ArgumentException($"The text encoder is on {textEncoder.Device} and the concept encoder on {conceptEncoder.Device}; both must be on one device.");
         var examples = Prepare(sentences, settings.MaxTokens);
         if (!examples.Any(e => e.Mentions.Count > 0)) throw new ArgumentException("No sentence has a concept mention.", nameof(sentences));
@@ -64,9 +65,6 @@ public static class ConceptContrastiveTrainer
         conceptEncoder.eval();
         return new EncoderTrainingResult(optimizer.Losses.ToArray(), clock.Elapsed, tokens);
     }
-
-    /// <summary>Whether two modules' devices are the same (type and index).</summary>
-    internal static bool SameDevice(Device a, Device b) => a.type == b.type && a.index == b.index;
 
     /// <summary>A sentence ready for the loss: ids and, per mention, its token range and normalised concept name.</summary>
     internal sealed record Example(int[] Ids, IReadOnlyList<(int FirstToken, int EndToken, string Concept)> Mentions);

@@ -1,3 +1,4 @@
+using Megalodon.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public sealed class ZeroShotTagger(BidirectionalEncoder textEncoder, ConceptEnco
             throw new ArgumentException("Concept names must be distinct (ignoring case and surrounding spaces).", nameof(concepts));
         if (!(threshold > 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be in (0, 1).");
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (!ConceptContrastiveTrainer.SameDevice(textEncoder.Device, conceptEncoder.Device))
+        if (!TorchDevices.Same(textEncoder.Device, conceptEncoder.Device))
             throw new InvalidOperationException($"The text encoder is on {textEncoder.Device} and the concept encoder on {conceptEncoder.Device}; both must be on one device.");
         textEncoder.eval();
         conceptEncoder.eval();

@@ -55,6 +55,9 @@ public static class TorchDevices
         return new Device(DeviceType.CUDA, index);
     }
 
+    /// <summary>Whether two devices are the same one: same type and same index.</summary>
+    internal static bool Same(Device a, Device b) => a.type == b.type && a.index == b.index;
+
     /// <summary>
     /// Sets TorchSharp's intra-op thread count: the given value, else <see cref="ThreadsVariable"/>, else 1 (on small
     /// machines one thread beats two for the small operations of modest models).

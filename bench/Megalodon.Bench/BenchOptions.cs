@@ -35,6 +35,9 @@ internal sealed record BenchOptions
     public string Device { get; init; } = "cpu";
     /// <summary>mfu and nuner: projection matmuls in fp32 or bf16 (on fp32 master weights).</summary>
     public string Precision { get; init; } = "fp32";
+
+    /// <summary><see cref="Precision"/> as the projections' matmul type: bf16, or null for the weights' own fp32.</summary>
+    public TorchSharp.torch.ScalarType? MatmulType => Precision == "bf16" ? TorchSharp.torch.ScalarType.BFloat16 : null;
     /// <summary>mfu and train-bf16: the Megalodon preset (tiny, bench, small, 200m, ...).</summary>
     public string? Preset { get; init; }
     /// <summary>Vocabulary size; 0 means the preset's usual one (256 tiny, 8192 bench/small, 32000 the reference shapes).</summary>

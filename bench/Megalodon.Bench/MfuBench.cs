@@ -17,7 +17,7 @@ internal static class MfuBench
     {
         var megalodon = options.PresetConfig("200m");
         var llama = LlamaConfig.MatchingMegalodon(megalodon, options.LlamaHeads);
-        var matmul = options.Precision == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
+        var matmul = options.MatmulType;
         var kernel = options.AttentionKernel;
         Console.WriteLine($"device {device}, projections {options.Precision}, Megalodon attention {options.Attention}, peak {options.PeakTflops} TFLOP/s");
         Console.WriteLine(TrainingFlops.Formula);

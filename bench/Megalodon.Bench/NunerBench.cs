@@ -23,7 +23,7 @@ internal static class NunerBench
     public static void Run(BenchOptions options, Device device)
     {
         var budget = NunerBudget.ByName(options.Budget).WithOverrides(options);
-        ScalarType? matmulType = MatmulType(options);
+        ScalarType? matmulType = options.MatmulType;
         string data = Path.Combine(SharedData.Folder(), "data");
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutDir);
@@ -167,7 +167,7 @@ internal static class NunerBench
         var (heldOutPool, _, heldOutTest) = HeldOut(data);
         using var nuner = EncoderFiles.LoadEncoder(Path.Combine(reuse, "nuner-text.safetensors"), device);
         using var baseline = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm-only.safetensors"), device);
-        nuner.MatmulType = baseline.MatmulType = MatmulType(options);
+        nuner.MatmulType = baseline.MatmulType = options.MatmulType;
         var labels = NerLabelSet.FromSentences(heldOutPool.Concat(heldOutTest));
         FewShot([("concept", nuner), ("mlm-only", baseline)], heldOutPool, heldOutTest, Encode(heldOutTest, budget.MaxTokens), labels, budget,
             options.OutDir, "nuner-probe", freezeEncoder: true, ProbeLearningRate);
@@ -227,7 +227,7 @@ internal static class NunerBench
         foreach (double weight in new[] { 1.0, 20.0 })
         {
             using var mlm = EncoderFiles.LoadEncoder(Path.Combine(reuse, "mlm.safetensors"), device);
-            mlm.MatmulType = MatmulType(options);
+            mlm.MatmulType = options.MatmulType;
             using var text = mlm.Clone();
             using var concepts = new ConceptEncoder(mlm);
             var result = ConceptContrastiveTrainer.Train(text, concepts, corpus.Sentences, Settings(steps, 16, 1e-3, 2, NunerBudget.Full.MaxTokens),
@@ -311,9 +311,6 @@ internal static class NunerBench
         double std = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
         return string.Create(CultureInfo.InvariantCulture, $"{mean:F1} ± {std:F1}");
     }
-
-    /// <summary>The projections' matmul type asked for with <c>--precision</c> (null: the weights' fp32).</summary>
-    private static ScalarType? MatmulType(BenchOptions options) => options.Precision == "bf16" ? ScalarType.BFloat16 : null;
 
     /// <summary>The markdown file that collects every table of a run (the GPU script copies it back).</summary>
     private static string SummaryPath(string outDir) => Path.Combine(outDir, "nuner-summary.md");

@@ -101,7 +101,7 @@ internal sealed record NunerTiming(double MlmStep, double ConceptStep, double Ba
         {
             var recorder = new StepClock(warmup);
             run(recorder);
-            Synchronize(device);
+            BenchDevice.Synchronize(device);
             double seconds = recorder.SecondsPerTimedStep;
             log(FormattableString.Invariant($"  timing {name}: {1000 * seconds:F1} ms/step"));
             return seconds;
@@ -134,18 +134,13 @@ internal sealed record NunerTiming(double MlmStep, double ConceptStep, double Ba
 
         var predict = predictSample.Select(s => EncodedWords.FromWords(s.Words, budget.MaxTokens)).ToList();
         classifier.Predict(predict.Take(32).ToList()); // warm-up
-        Synchronize(device);
+        BenchDevice.Synchronize(device);
         var clock = Stopwatch.StartNew();
         classifier.Predict(predict);
-        Synchronize(device);
+        BenchDevice.Synchronize(device);
         double perToken = clock.Elapsed.TotalSeconds / Math.Max(1, predict.Sum(w => (long)w.Ids.Length));
         log(FormattableString.Invariant($"  timing prediction: {1e6 * perToken:F2} µs/token ({predict.Count} sentences)"));
         return new NunerTiming(mlm, concept, baseline, fewShot, wnut, perToken);
-    }
-
-    private static void Synchronize(Device device)
-    {
-        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
     }
 
     /// <summary>Records when each step ended; the time per step after the warm-up ones.</summary>

@@ -18,7 +18,7 @@ internal static class ProfileBench
 {
     public static void Run(BenchOptions options, MegalodonConfig config, Device device)
     {
-        var setup = new Setup(device, options.Precision == "bf16" ? ScalarType.BFloat16 : null, options.AttentionKernel);
+        var setup = new Setup(device, options.MatmulType, options.AttentionKernel);
         Console.WriteLine($"device {device}, projections {options.Precision}, attention {setup.Attention.For(device)}; D={config.ModelDim}, layers {config.NumLayers}, vocabulary {config.VocabSize}");
         foreach (int length in options.Lengths)
         {
