@@ -14,11 +14,9 @@ const string Probe = "The quick brown fox jumps over the lazy dog.";
 string[] documents =
 [
     "The quick brown fox jumps over the lazy dog.",
-    "A journey of a thousand miles begins with a single step.",
-    "To be or not to be, that is the question.",
-    "All that glitters is not gold; all who wander are not lost.",
-    "The rain in Spain stays mainly in the plain, they say.",
-    "Knowledge speaks, but wisdom listens to the quiet morning.",
+    "Pack my box with five dozen liquor jugs.",
+    "How vexingly quick daft zebras jump!",
+    "Sphinx of black quartz, judge my vow.",
 ];
 
 if (args is not [var verb, var modelPath] || verb is not ("fit" or "predict"))
