@@ -102,7 +102,11 @@ packages=$(dotnet nuget locals global-packages --list | sed -E 's/^[^:]*: *//')
 for id in megalodon.ml megalodon.ml.transforms megalodon "megalodon.$rid"; do
   [ -n "$packages" ] && rm -rf "${packages%/}/$id/$version"
 done
-if [ -z "$keep" ] && [ "$failed" -eq 0 ]; then rm -rf "$work"; else echo "consumer: work folder kept: $work"; fi
+# Each app folder and the tool hold a libtorch (~600 MB): a temporary work folder goes, or keeps only its logs and
+# packages after a failure.
+if [ -z "$keep" ]; then
+  if [ "$failed" -eq 0 ]; then rm -rf "$work"; else rm -rf "$work"/app-* "$tools"; echo "consumer: logs and packages kept in $work"; fi
+fi
 
 echo "consumer: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
