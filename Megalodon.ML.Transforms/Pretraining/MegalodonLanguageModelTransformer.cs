@@ -39,6 +39,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     private static readonly VersionInfo Version = CreateVersionInfo("MEGALMTR", LoaderSignature, typeof(MegalodonLanguageModelTransformer),
         version: VersionWithDataRecord, oldestReadableBy: VersionWithDataRecord, oldestWeCanRead: 0x00010001);
 
+    private readonly SharedNetworkLease _network;
     private readonly SequenceScorer _scorer;
     private readonly MegalodonEmbeddingGenerator _embeddings;
     private readonly MegalodonChatClient _chat;
@@ -51,7 +52,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         scoring.Validate();
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model only {model.Config.VocabSize}.");
-        Model = model;
+        _network = SharedNetwork.Own(model);
         Tokenizer = tokenizer;
         Scoring = scoring;
         _scorer = new SequenceScorer(model, scoring.Pooling, tokenizer.EndOfTextId);
@@ -60,7 +61,10 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     }
 
     /// <summary>The trained network.</summary>
-    public MegalodonModel Model { get; }
+    public MegalodonModel Model => _network.Model;
+
+    /// <summary>A share of the network for a transformer built from this one (Steer, LayerActivations): the network lives until every share and this transformer are disposed.</summary>
+    internal SharedNetworkLease ShareNetwork() => _network.Share();
     /// <summary>The tokenizer the model was trained with.</summary>
     public ModelTokenizer Tokenizer { get; }
     /// <summary>The columns read and written by <see cref="Transform"/>.</summary>
@@ -123,8 +127,8 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this
         : _embeddings.GetService(serviceType, serviceKey) ?? _chat.GetService(serviceType, serviceKey);
 
-    /// <summary>Releases the model's tensors.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>Releases the model's tensors, unless a transformer built from this one (Steer, LayerActivations) still uses them: then the last of them does.</summary>
+    public void Dispose() => _network.Dispose();
 
     private BatchedColumnMapper<ReadOnlyMemory<char>, SequenceScore> CreateBatchedMapper() =>
         new(Scoring.InputColumnName, OutputColumns(), texts => Score(texts.Select(t => t.ToString()).ToList()), Scoring.BatchSize);

@@ -78,11 +78,23 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var o = _options;
         if (o.LanguageModel is { } model)
-            return new LayerActivationsTransformer(_host, Settings(), [new ProbedNetwork(LayerActivationsTransformer.FittedModelName, null, model.Model)], model.Tokenizer, ownsNetworks: false);
+        {
+            // A share of the language model's network: disposing either transformer leaves the other working.
+            var share = model.ShareNetwork();
+            try
+            {
+                return new LayerActivationsTransformer(_host, Settings(), [new ProbedNetwork(LayerActivationsTransformer.FittedModelName, null, share.Model)], model.Tokenizer, [share]);
+            }
+            catch
+            {
+                share.Dispose();
+                throw;
+            }
+        }
         var (networks, tokenizer) = ProbingCheckpoints.Load(o.CheckpointFolders!, o.Tokenizer);
         try
         {
-            return new LayerActivationsTransformer(_host, Settings(), networks, tokenizer, ownsNetworks: true);
+            return new LayerActivationsTransformer(_host, Settings(), networks, tokenizer, networks.Select(n => (IDisposable)n.Model).ToList());
         }
         catch
         {

@@ -29,9 +29,14 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
     private readonly LayerActivationsSettings _settings;
     private readonly IReadOnlyList<ProbedNetwork> _networks;
     private readonly IReadOnlyList<LayerActivationExtractor> _extractors;
-    private readonly bool _ownsNetworks;
+    private readonly IReadOnlyList<IDisposable> _owned;
 
-    internal LayerActivationsTransformer(IHostEnvironment environment, LayerActivationsSettings settings, IReadOnlyList<ProbedNetwork> networks, ModelTokenizer tokenizer, bool ownsNetworks)
+    /// <param name="environment">The host.</param>
+    /// <param name="settings">Columns, layers, position, steering.</param>
+    /// <param name="networks">The networks read.</param>
+    /// <param name="tokenizer">Their tokenizer.</param>
+    /// <param name="owned">What this transformer releases when disposed: the networks it loaded, or its share of a language model's network.</param>
+    internal LayerActivationsTransformer(IHostEnvironment environment, LayerActivationsSettings settings, IReadOnlyList<ProbedNetwork> networks, ModelTokenizer tokenizer, IReadOnlyList<IDisposable> owned)
         : base(environment, nameof(LayerActivationsTransformer))
     {
         Host.CheckValue(networks, nameof(networks));
@@ -41,7 +46,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         _settings = settings;
         _networks = networks;
         Tokenizer = tokenizer;
-        _ownsNetworks = ownsNetworks;
+        _owned = owned;
         _extractors = networks.Select(n => new LayerActivationExtractor(n.Model, settings.Layers, settings.Position, tokenizer.EndOfTextId)).ToList();
         Columns = networks.SelectMany((n, k) => _extractors[k].Layers.Select(l => new LayerActivationColumn(ColumnName(settings.OutputColumnPrefix, SingleModel ? null : n.Name, l), n.Name, n.Step, l))).ToList();
     }
@@ -92,9 +97,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         int column = 0;
         for (int k = 0; k < _networks.Count; k++)
         {
-            LayerActivations activations;
-            using (_settings.Steering?.Attach(_networks[k].Model))
-                activations = _extractors[k].Extract(ids);
+            var activations = _extractors[k].Extract(ids, _settings.Steering);
             for (int l = 0; l < activations.Layers.Count; l++, column++)
                 for (int r = 0; r < texts.Count; r++)
                     results[r][column] = activations.Values[l][r];
@@ -102,11 +105,10 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         return results;
     }
 
-    /// <summary>Releases networks this transformer loaded (not those of a fitted model it was given).</summary>
+    /// <summary>Releases the networks this transformer loaded, or its share of the language model's network (released when no other transformer uses it).</summary>
     public void Dispose()
     {
-        if (_ownsNetworks)
-            foreach (var n in _networks) n.Model.Dispose();
+        foreach (var owned in _owned) owned.Dispose();
     }
 
     private IReadOnlyList<BatchedOutputColumn<float[][]>> OutputColumns() => Columns.Select((c, i) =>
@@ -158,15 +160,24 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         int[]? layers = layerCount < 0 ? null : Enumerable.Range(0, layerCount).Select(_ => ctx.Reader.ReadInt32()).ToArray();
         int count = ctx.Reader.ReadInt32();
         var networks = new List<ProbedNetwork>();
-        for (int k = 0; k < count; k++)
+        try
         {
-            string name = ctx.LoadNonEmptyString();
-            long step = ctx.Reader.ReadInt64();
-            networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin")));
+            for (int k = 0; k < count; k++)
+            {
+                string name = ctx.LoadNonEmptyString();
+                long step = ctx.Reader.ReadInt64();
+                networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin")));
+            }
+            var tokenizer = LoadTokenizer(ctx);
+            var steering = SteeringPersistence.Read(ctx.Reader);
+            return new LayerActivationsTransformer(environment, new LayerActivationsSettings(text, prefix, layers, position, batch, steering), networks, tokenizer,
+                networks.Select(n => (IDisposable)n.Model).ToList());
         }
-        var tokenizer = LoadTokenizer(ctx);
-        var steering = SteeringPersistence.Read(ctx.Reader);
-        return new LayerActivationsTransformer(environment, new LayerActivationsSettings(text, prefix, layers, position, batch, steering), networks, tokenizer, ownsNetworks: true);
+        catch
+        {
+            foreach (var n in networks) n.Model.Dispose();
+            throw;
+        }
     }
 
     // Factory for SignatureLoadRowMapper.

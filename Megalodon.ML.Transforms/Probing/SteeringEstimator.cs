@@ -106,8 +106,18 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
         else
             vector = Vector(target.Model, ids, labels, target.Tokenizer.EndOfTextId);
         var steering = new ActivationSteering(vector, o.Strength, o.Position);
-        return new SteeringTransformer(_host, target.Model, target.Tokenizer, steering,
-            new SteeringSettings(o.TextColumnName, o.Columns, o.Pooling, o.MaxNewTokens, o.BatchSize), ownsModel: false);
+        // A share of the language model's network: disposing either transformer leaves the other working.
+        var network = target.ShareNetwork();
+        try
+        {
+            return new SteeringTransformer(_host, network, target.Tokenizer, steering,
+                new SteeringSettings(o.TextColumnName, o.Columns, o.Pooling, o.MaxNewTokens, o.BatchSize));
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     private SteeringVector Vector(MegalodonModel model, IReadOnlyList<IReadOnlyList<int>> ids, bool[] labels, int startToken)

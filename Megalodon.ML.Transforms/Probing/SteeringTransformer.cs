@@ -30,26 +30,31 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer));
 
     private readonly SteeringSettings _settings;
-    private readonly bool _ownsModel;
+    private readonly SharedNetworkLease _network;
     private readonly SequenceScorer _scorer;
 
-    internal SteeringTransformer(IHostEnvironment environment, MegalodonModel model, ModelTokenizer tokenizer, ActivationSteering steering, SteeringSettings settings, bool ownsModel)
+    /// <param name="environment">The host.</param>
+    /// <param name="network">This transformer's share of the network (its own, or one shared with the language model it was built from); disposed with it.</param>
+    /// <param name="tokenizer">The tokenizer.</param>
+    /// <param name="steering">The intervention.</param>
+    /// <param name="settings">Columns and batching.</param>
+    internal SteeringTransformer(IHostEnvironment environment, SharedNetworkLease network, ModelTokenizer tokenizer, ActivationSteering steering, SteeringSettings settings)
         : base(environment, nameof(SteeringTransformer))
     {
-        Host.CheckValue(model, nameof(model));
+        Host.CheckValue(network, nameof(network));
+        var model = network.Model;
         Host.CheckValue(tokenizer, nameof(tokenizer));
         Host.CheckValue(steering, nameof(steering));
         steering.CheckFits(model.Config);
-        Model = model;
+        _network = network;
         Tokenizer = tokenizer;
         Steering = steering;
         _settings = settings;
-        _ownsModel = ownsModel;
         _scorer = new SequenceScorer(model, settings.Pooling, tokenizer.EndOfTextId);
     }
 
     /// <summary>The steered network.</summary>
-    public MegalodonModel Model { get; }
+    public MegalodonModel Model => _network.Model;
 
     /// <summary>The tokenizer.</summary>
     public ModelTokenizer Tokenizer { get; }
@@ -68,16 +73,16 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         var ids = texts.Select((t, i) => string.IsNullOrWhiteSpace(t)
             ? throw new ArgumentException($"Text {i} is empty: there is nothing to score.", nameof(texts))
             : (IReadOnlyList<int>)Tokenizer.Encode(t)).ToList();
-        using (Steering.Attach(Model))
-            return _scorer.Score(ids);
+        return _scorer.Score(ids, Steering);
     }
 
-    /// <summary>Generates a steered continuation of <paramref name="prompt"/>.</summary>
-    public string Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        using (Steering.Attach(Model))
-            return new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId).Generate(prompt, options, cancellationToken);
-    }
+    /// <summary>Generates a steered continuation of <paramref name="prompt"/> (synchronously: safe inside a pipeline and under a SynchronizationContext).</summary>
+    public string Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId, Steering).Generate(prompt, options, cancellationToken);
+
+    /// <summary>Generates a steered continuation of <paramref name="prompt"/>, streamed as text pieces.</summary>
+    public IAsyncEnumerable<string> GenerateAsync(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId, Steering).GenerateAsync(prompt, options, cancellationToken);
 
     /// <summary>Adds the steered columns lazily, running the model on batches of rows.</summary>
     public new IDataView Transform(IDataView input)
@@ -90,11 +95,8 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
-    /// <summary>Releases the network when this transformer loaded it (not the one of a fitted model it was given).</summary>
-    public void Dispose()
-    {
-        if (_ownsModel) Model.Dispose();
-    }
+    /// <summary>Lets go of the network: it is released when no other transformer (the language model it was built from) uses it.</summary>
+    public void Dispose() => _network.Dispose();
 
     private IReadOnlyList<SteeredRow> Compute(IReadOnlyList<string> texts)
     {
@@ -152,10 +154,18 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         var pooling = (PoolingMode)ctx.Reader.ReadInt32();
         int maxNewTokens = ctx.Reader.ReadInt32();
         int batch = ctx.Reader.ReadInt32();
-        var model = LoadNetwork(ctx, NetworkSection);
-        var tokenizer = LoadTokenizer(ctx);
-        var steering = SteeringPersistence.Read(ctx.Reader) ?? throw new InvalidDataException("The saved steering model holds no steering vector.");
-        return new SteeringTransformer(environment, model, tokenizer, steering, new SteeringSettings(text, columns, pooling, maxNewTokens, batch), ownsModel: true);
+        var network = SharedNetwork.Own(LoadNetwork(ctx, NetworkSection));
+        try
+        {
+            var tokenizer = LoadTokenizer(ctx);
+            var steering = SteeringPersistence.Read(ctx.Reader) ?? throw new InvalidDataException("The saved steering model holds no steering vector.");
+            return new SteeringTransformer(environment, network, tokenizer, steering, new SteeringSettings(text, columns, pooling, maxNewTokens, batch));
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     // Factory for SignatureLoadRowMapper.

@@ -62,15 +62,12 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public Action<string, Tensor>? Tap { get; set; }
 
-    /// <summary>
-    /// Changes layer outputs during forward passes (steering); null (the default) leaves the computation exactly as it is.
-    /// It applies after each block, before the next one, in <see cref="ForwardHidden"/>, <see cref="forward"/> and the
-    /// streaming calls.
-    /// </summary>
-    public LayerIntervention? Intervention { get; set; }
-
     /// <summary>The device of the parameters.</summary>
     public Device Device => embed.weight!.device;
+
+    /// <summary>Forward calls so far (<see cref="ForwardHidden"/> and streaming calls): tests count model computations with it.</summary>
+    internal long ForwardCalls => Interlocked.Read(ref _forwardCalls);
+    private long _forwardCalls;
 
     internal Embedding Embedding => embed;
     internal IReadOnlyList<MegalodonBlock> Blocks => layers.ToList();
@@ -85,20 +82,26 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
 
     /// <summary>The final hidden states (B,L,D), after the final TimestepNorm, for tokens (B,L).</summary>
     /// <param name="tokens">Token ids (B,L), int64.</param>
-    /// <param name="lastPositions">Per row, the position of its last real token when rows are right-padded (told to an <see cref="Intervention"/>); null when none are padded.</param>
-    public Tensor ForwardHidden(Tensor tokens, IReadOnlyList<long>? lastPositions = null)
+    /// <param name="lastPositions">Per row, the position of its last real token when rows are right-padded (told to the intervention); null when none are padded.</param>
+    /// <param name="intervention">
+    /// Changes layer outputs during this call only (steering), after each block, before the next one; null (the default)
+    /// leaves the computation exactly as it is. It is an argument, not model state, so concurrent calls with and without
+    /// one do not see each other's.
+    /// </param>
+    public Tensor ForwardHidden(Tensor tokens, IReadOnlyList<long>? lastPositions = null, LayerIntervention? intervention = null)
     {
         CheckTokens(tokens);
         Config.CheckSequenceLength((int)tokens.shape[1]);
         if (lastPositions is not null && lastPositions.Count != tokens.shape[0])
             throw new ArgumentException($"lastPositions has {lastPositions.Count} entries for {tokens.shape[0]} rows.", nameof(lastPositions));
+        Interlocked.Increment(ref _forwardCalls);
         using var scope = NewDisposeScope();
         var x = Embed(tokens);
         var context = new InterventionContext(lastPositions, EndsCall: true);
         for (int i = 0; i < layers.Count; i++)
         {
             x = layers[i].Forward(x, rope, null, Tap);
-            if (Intervention is { } intervention) x = intervention.Apply(i, x, context);
+            if (intervention is not null) x = intervention.Apply(i, x, context);
         }
         var hidden = output.FinalNorm.forward(x);
         Tap?.Invoke("hidden.final", hidden);
@@ -119,18 +122,22 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Streams tokens (B,s), any s ≥ 1, through the model, updating <paramref name="state"/>; returns their logits (B,s,V). Runs without gradients.</summary>
-    public Tensor Step(Tensor tokens, MegalodonState state)
+    /// <param name="tokens">Token ids (B,s), int64.</param>
+    /// <param name="state">The streaming state, updated.</param>
+    /// <param name="intervention">Changes layer outputs during this call only, as in <see cref="ForwardHidden"/>; null for none.</param>
+    public Tensor Step(Tensor tokens, MegalodonState state, LayerIntervention? intervention = null)
     {
         using var scope = NewDisposeScope();
-        return Project(StepHidden(tokens, state)).MoveToOuterDisposeScope();
+        return Project(StepHidden(tokens, state, intervention)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Like <see cref="Step"/>, returning the final hidden states (B,s,D).</summary>
-    public Tensor StepHidden(Tensor tokens, MegalodonState state)
+    public Tensor StepHidden(Tensor tokens, MegalodonState state, LayerIntervention? intervention = null)
     {
         CheckTokens(tokens);
         if (tokens.shape[0] != state.BatchSize)
             throw new ArgumentException($"The state was made for batch size {state.BatchSize}, but the tokens have {tokens.shape[0]} rows.");
+        Interlocked.Increment(ref _forwardCalls);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var pieces = new List<Tensor>();
@@ -143,7 +150,7 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
             for (int i = 0; i < layers.Count; i++)
             {
                 x = layers[i].Forward(x, rope, state.Layers[i], Tap);
-                if (Intervention is { } intervention) x = intervention.Apply(i, x, context);
+                if (intervention is not null) x = intervention.Apply(i, x, context);
             }
             var hidden = output.FinalNorm.Forward(x, state.FinalNorm, out var finalNorm, returnState: true);
             state.ReplaceFinalNorm(finalNorm!);
