@@ -76,9 +76,9 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         public int CheckpointInterval = 500;
         /// <summary>Seed for the new data's order and dropout; null derives one from the MLContext's seed.</summary>
         public int? Seed;
-        /// <summary>cpu, cuda, cuda:N or auto.</summary>
-        public string Device = "cpu";
-        /// <summary>Intra-op threads; null uses MEGALODON_THREADS or 1.</summary>
+        /// <summary>cpu, cuda, cuda:N or auto; null uses the MLContext's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> (no GPU id: the CPU).</summary>
+        public string? Device;
+        /// <summary>Intra-op threads during Fit (the previous count is restored afterwards); null leaves the current setting.</summary>
         public int? Threads;
         /// <summary>What to do with a NaN or infinite loss.</summary>
         public NonFiniteLossPolicy NonFiniteLoss = NonFiniteLossPolicy.Stop;
@@ -91,10 +91,12 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
     }
 
     private readonly IHost _host;
+    private readonly IHostEnvironment _environment;
     private readonly Options _options;
 
     internal ContinualPretrainEstimator(IHostEnvironment environment, Options options)
     {
+        _environment = environment;
         _host = Contracts.CheckRef(environment, nameof(environment)).Register(nameof(ContinualPretrainEstimator));
         _host.CheckValue(options, nameof(options));
         _host.CheckNonWhiteSpace(options.TextColumnName, nameof(options.TextColumnName));
@@ -166,9 +168,28 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
             NonFiniteLoss = o.NonFiniteLoss,
         };
 
-        TorchDevices.ConfigureThreads(o.Threads);
-        var device = TorchDevices.Resolve(o.Device);
+        // Threads and the global generator are borrowed for the Fit and given back: no process-wide side effect.
+        using var threads = ThreadCountScope.Use(o.Threads);
+        var device = ContextDevice.Resolve(_environment, o.Device);
+        using var seeded = GlobalRandomScope.Seeded(seed);
         var model = new MegalodonModel(start.Config, device);
+        try
+        {
+            return Train(model, start, tokenizer, trainerOptions, train, validation, newStream, steps, schedule, seed, channel);
+        }
+        catch
+        {
+            // A failed Fit leaves nothing allocated.
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private MegalodonLanguageModelTransformer Train(MegalodonModel model, ContinualBase start, ModelTokenizer tokenizer, LanguageModelTrainerOptions trainerOptions,
+        ITokenBatchSource train, IReadOnlyList<(string Name, ITokenBatchSource Source)> validation, TokenStream newStream, long steps,
+        LearningRateSchedule schedule, int seed, IChannel channel)
+    {
+        var o = _options;
         start.CopyWeightsTo(model);
         if (o.CheckpointFolder is { } folder)
         {

@@ -22,7 +22,10 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     private readonly ModuleList<MegalodonBlock> layers;
     private readonly MegalodonOutputLayer output;
 
-    /// <summary>Builds the model with the reference initialisation (drawn from TorchSharp's global generator: seed it with <c>torch.manual_seed</c>).</summary>
+    /// <summary>
+    /// Builds the model with the reference initialisation, drawn from TorchSharp's global generator (a Fit seeds it
+    /// inside a <see cref="Runtime.GlobalRandomScope"/>, which restores the caller's state afterwards).
+    /// </summary>
     /// <param name="config">The architecture; it is validated.</param>
     /// <param name="device">Where to place it; null for CPU.</param>
     public MegalodonModel(MegalodonConfig config, Device? device = null) : base(nameof(MegalodonModel))
@@ -254,6 +257,16 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
         if (Config.ShareEmb && result.TryGetValue(EmbeddingName, out var total))
             result[TiedOutputName] = total.clone();
         return result;
+    }
+
+    /// <summary>Whether <see cref="Dispose(bool)"/> has run (tests check that a failed Fit releases its network).</summary>
+    internal bool IsDisposed { get; private set; }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        IsDisposed = true;
+        base.Dispose(disposing);
     }
 
     private const string EmbeddingName = "embed.weight";
