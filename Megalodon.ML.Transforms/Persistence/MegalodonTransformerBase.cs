@@ -209,10 +209,15 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
             typeof(TextResultMapper<TResult>).GetMethod(nameof(TypedGetter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
         private readonly int _inputIndex;
         private readonly IReadOnlyList<BatchedOutputColumn<TResult>> _outputs;
-        private readonly Func<string, TResult> _compute;
+        private readonly Func<string, long, TResult> _compute;
 
+        /// <param name="parent">The transformer.</param>
+        /// <param name="inputSchema">The input schema.</param>
+        /// <param name="inputColumn">The text column.</param>
+        /// <param name="outputs">The columns added.</param>
+        /// <param name="compute">Computes a row's result from its text and its row index in the data (for errors that name the row).</param>
         public TextResultMapper(MegalodonTransformerBase parent, DataViewSchema inputSchema, string inputColumn,
-            IReadOnlyList<BatchedOutputColumn<TResult>> outputs, Func<string, TResult> compute)
+            IReadOnlyList<BatchedOutputColumn<TResult>> outputs, Func<string, long, TResult> compute)
             : base(parent, inputSchema, nameof(TextResultMapper<TResult>))
         {
             _inputIndex = Text.TextColumn.CheckSchema(Host, inputSchema, inputColumn);
@@ -238,7 +243,7 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
         private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DataViewRow, RowResultCache> _rowCaches = new();
 
         /// <summary>The result of the row an input row is on, computed once per row position.</summary>
-        private sealed class RowResultCache(DataViewRow input, ValueGetter<ReadOnlyMemory<char>> getText, Func<string, TResult> compute)
+        private sealed class RowResultCache(DataViewRow input, ValueGetter<ReadOnlyMemory<char>> getText, Func<string, long, TResult> compute)
         {
             private long _position = -1;
             private TResult? _result;
@@ -249,7 +254,7 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
                 {
                     ReadOnlyMemory<char> text = default;
                     getText(ref text);
-                    _result = compute(text.ToString());
+                    _result = compute(text.ToString(), input.Position);
                     _position = input.Position;
                 }
                 return _result;

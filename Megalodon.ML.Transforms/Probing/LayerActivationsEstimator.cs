@@ -36,6 +36,8 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
         public int BatchSize = 16;
         /// <summary>Steering applied while reading (steered representations); null for none.</summary>
         public ActivationSteering? Steering;
+        /// <summary>Empty rows (an error naming the row, or NaN vectors) and the token cap of each text.</summary>
+        public TextInputPolicy TextInput = new();
     }
 
     private readonly IHost _host;
@@ -50,6 +52,7 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
         if ((options.LanguageModel is null) == (options.CheckpointFolders is null))
             throw new ArgumentException("Give exactly one of LanguageModel (a fitted language model) and CheckpointFolders.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be positive.");
+        (options.TextInput ?? throw new ArgumentNullException(nameof(options), "TextInput must be set.")).Validate();
         if (options.LanguageModel is { } model)
         {
             LayerActivationExtractor.CheckLayers(options.Layers, model.Model.Config.NumLayers);
@@ -104,7 +107,7 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
     }
 
     private LayerActivationsSettings Settings() =>
-        new(_options.TextColumnName, _options.OutputColumnPrefix, _options.Layers?.ToArray(), _options.Position, _options.BatchSize, _options.Steering);
+        new(_options.TextColumnName, _options.OutputColumnPrefix, _options.Layers?.ToArray(), _options.Position, _options.BatchSize, _options.Steering, _options.TextInput);
 
     private IEnumerable<string> OutputNames()
     {
@@ -120,4 +123,4 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
 }
 
 /// <summary>What a <see cref="LayerActivationsTransformer"/> reads and writes.</summary>
-internal sealed record LayerActivationsSettings(string TextColumnName, string OutputColumnPrefix, int[]? Layers, ActivationPosition Position, int BatchSize, ActivationSteering? Steering);
+internal sealed record LayerActivationsSettings(string TextColumnName, string OutputColumnPrefix, int[]? Layers, ActivationPosition Position, int BatchSize, ActivationSteering? Steering, TextInputPolicy TextInput);

@@ -24,7 +24,10 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
     internal const string LoaderSignature = "MegalodonLayerActs"; // ML.NET caps loader signatures at 24 characters.
     internal const string UserName = "Megalodon Layer Activations";
     internal const string FittedModelName = "model";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer));
+    // 0x00010002 adds the text input policy; files of 0x00010001 still load.
+    private const uint VersionWithTextInput = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer),
+        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
 
     private readonly LayerActivationsSettings _settings;
     private readonly IReadOnlyList<ProbedNetwork> _networks;
@@ -80,27 +83,35 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         Host.CheckValue(input, nameof(input));
         TextColumn.CheckSchema(Host, input.Schema, TextColumnName);
         return new BatchedColumnMapper<ReadOnlyMemory<char>, float[][]>(TextColumnName, OutputColumns(),
-            texts => Compute(texts.Select(t => t.ToString()).ToList()), _settings.BatchSize).Apply(input);
+            (texts, rows) => ComputeRows(texts.Select(t => t.ToString()).ToList(), rows), _settings.BatchSize).Apply(input);
     }
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
-    /// <summary>Activations of texts directly: per text, one vector per entry of <see cref="Columns"/>.</summary>
-    /// <exception cref="ArgumentException">A text is empty.</exception>
+    /// <summary>Activations of texts directly: per text, one vector per entry of <see cref="Columns"/> (token cap and empty texts as set in the options).</summary>
+    /// <exception cref="ArgumentException">A text is empty and the policy is to throw; the message gives its index.</exception>
     public IReadOnlyList<float[][]> Compute(IReadOnlyList<string> texts)
     {
         Host.CheckValue(texts, nameof(texts));
-        var ids = texts.Select((t, i) => string.IsNullOrWhiteSpace(t)
-            ? throw new ArgumentException($"A text of column '{TextColumnName}' (row {i} of its batch) is empty: it has no activations.", nameof(texts))
-            : (IReadOnlyList<int>)Tokenizer.Encode(t)).ToList();
+        return ComputeRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList());
+    }
+
+    /// <summary>Activations of texts that are rows <paramref name="rows"/> of the data (errors name those rows); empty ones get NaN vectors under the Missing policy.</summary>
+    private IReadOnlyList<float[][]> ComputeRows(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
+    {
+        var ids = texts.Select((t, i) => _settings.TextInput.Tokens(Tokenizer, t, rows[i], TextColumnName, "read")).ToList();
+        var present = Enumerable.Range(0, ids.Count).Where(i => ids[i] is not null).ToList();
         var results = texts.Select(_ => new float[Columns.Count][]).ToArray();
         int column = 0;
         for (int k = 0; k < _networks.Count; k++)
         {
-            var activations = _extractors[k].Extract(ids, _settings.Steering);
+            var activations = _extractors[k].Extract(present.Select(i => ids[i]!).ToList(), _settings.Steering);
+            int width = _networks[k].Model.Config.ModelDim;
             for (int l = 0; l < activations.Layers.Count; l++, column++)
-                for (int r = 0; r < texts.Count; r++)
-                    results[r][column] = activations.Values[l][r];
+            {
+                for (int r = 0; r < texts.Count; r++) results[r][column] = Enumerable.Repeat(float.NaN, width).ToArray();
+                for (int p = 0; p < present.Count; p++) results[present[p]][column] = activations.Values[l][p];
+            }
         }
         return results;
     }
@@ -128,6 +139,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
     //   int: network count, then per network: string name, long step (-1: none), section Network{k}.bin
     //   section Tokenizer.bin
     //   steering (SteeringPersistence)
+    //   int ×3: text input policy (absent in 0x00010001)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(_settings.TextColumnName);
@@ -145,6 +157,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         }
         SaveTokenizer(ctx, Tokenizer);
         SteeringPersistence.Write(ctx.Writer, _settings.Steering);
+        _settings.TextInput.Write(ctx.Writer);
     }
 
     // Factory for SignatureLoadModel.
@@ -170,7 +183,8 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
             }
             var tokenizer = LoadTokenizer(ctx);
             var steering = SteeringPersistence.Read(ctx.Reader);
-            return new LayerActivationsTransformer(environment, new LayerActivationsSettings(text, prefix, layers, position, batch, steering), networks, tokenizer,
+            var textInput = ctx.Header.ModelVerWritten >= VersionWithTextInput ? TextInputPolicy.Read(ctx.Reader) : new TextInputPolicy();
+            return new LayerActivationsTransformer(environment, new LayerActivationsSettings(text, prefix, layers, position, batch, steering, textInput), networks, tokenizer,
                 networks.Select(n => (IDisposable)n.Model).ToList());
         }
         catch
@@ -186,7 +200,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
 
     /// <summary>Makes the one-row-at-a-time mapper.</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<float[][]>(this, schema, TextColumnName, OutputColumns(), text => Compute([text])[0]);
+        new TextResultMapper<float[][]>(this, schema, TextColumnName, OutputColumns(), (text, row) => ComputeRows([text], [row])[0]);
 }
 
 /// <summary>One activation column: its name, network and layer.</summary>

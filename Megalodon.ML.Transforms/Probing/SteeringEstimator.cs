@@ -45,6 +45,8 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
         public SteeringColumns Columns = new();
         /// <summary>Rows run together when scoring.</summary>
         public int BatchSize = 16;
+        /// <summary>Empty rows (an error naming the row, or NaN outputs and empty text) and the token cap of scoring when transforming.</summary>
+        public TextInputPolicy TextInput = new();
     }
 
     private readonly IHost _host;
@@ -63,6 +65,7 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxNewTokens, "MaxNewTokens must be non-negative.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be positive.");
         options.Columns.Validate(options.MaxNewTokens > 0);
+        (options.TextInput ?? throw new ArgumentNullException(nameof(options), "TextInput must be set.")).Validate();
         _options = options;
     }
 
@@ -111,7 +114,7 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
         try
         {
             return new SteeringTransformer(_host, network, target.Tokenizer, steering,
-                new SteeringSettings(o.TextColumnName, o.Columns, o.Pooling, o.MaxNewTokens, o.BatchSize));
+                new SteeringSettings(o.TextColumnName, o.Columns, o.Pooling, o.MaxNewTokens, o.BatchSize, o.TextInput));
         }
         catch
         {
@@ -153,4 +156,4 @@ public sealed record SteeringColumns
 }
 
 /// <summary>What a <see cref="SteeringTransformer"/> reads and writes.</summary>
-internal sealed record SteeringSettings(string TextColumnName, SteeringColumns Columns, PoolingMode Pooling, int MaxNewTokens, int BatchSize);
+internal sealed record SteeringSettings(string TextColumnName, SteeringColumns Columns, PoolingMode Pooling, int MaxNewTokens, int BatchSize, TextInputPolicy TextInput);

@@ -27,7 +27,10 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     internal const string LoaderSignature = "MegalodonSteering";
     internal const string UserName = "Megalodon Steering";
     private const string NetworkSection = "Network.bin";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer));
+    // 0x00010002 adds the text input policy; files of 0x00010001 still load.
+    private const uint VersionWithTextInput = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer),
+        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
 
     private readonly SteeringSettings _settings;
     private readonly SharedNetworkLease _network;
@@ -65,15 +68,23 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     /// <summary>The text column read.</summary>
     public string TextColumnName => _settings.TextColumnName;
 
-    /// <summary>Scores texts under steering: mean NLL and pooled embedding per text, in input order.</summary>
-    /// <exception cref="ArgumentException">A text is empty.</exception>
+    /// <summary>Scores texts under steering: mean NLL and pooled embedding per text, in input order (token cap and empty texts as set in the options).</summary>
+    /// <exception cref="ArgumentException">A text is empty and the policy is to throw; the message gives its index.</exception>
     public IReadOnlyList<SequenceScore> Score(IReadOnlyList<string> texts)
     {
         Host.CheckValue(texts, nameof(texts));
-        var ids = texts.Select((t, i) => string.IsNullOrWhiteSpace(t)
-            ? throw new ArgumentException($"Text {i} is empty: there is nothing to score.", nameof(texts))
-            : (IReadOnlyList<int>)Tokenizer.Encode(t)).ToList();
-        return _scorer.Score(ids, Steering);
+        return ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList());
+    }
+
+    /// <summary>Scores texts that are rows <paramref name="rows"/> of the data (errors name those rows); empty ones get NaN outputs under the Missing policy.</summary>
+    private SequenceScore?[] ScoreRows(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
+    {
+        var ids = texts.Select((t, i) => _settings.TextInput.Tokens(Tokenizer, t, rows[i], TextColumnName, "scored")).ToList();
+        var present = Enumerable.Range(0, ids.Count).Where(i => ids[i] is not null).ToList();
+        var scores = present.Count == 0 ? [] : _scorer.Score(present.Select(i => ids[i]!).ToList(), Steering);
+        var results = new SequenceScore?[texts.Count];
+        for (int k = 0; k < present.Count; k++) results[present[k]] = scores[k];
+        return results;
     }
 
     /// <summary>Generates a steered continuation of <paramref name="prompt"/> (synchronously: safe inside a pipeline and under a SynchronizationContext).</summary>
@@ -90,7 +101,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         Host.CheckValue(input, nameof(input));
         TextColumn.CheckSchema(Host, input.Schema, TextColumnName);
         return new BatchedColumnMapper<ReadOnlyMemory<char>, SteeredRow>(TextColumnName, OutputColumns(),
-            texts => Compute(texts.Select(t => t.ToString()).ToList()), _settings.BatchSize).Apply(input);
+            (texts, rows) => Compute(texts.Select(t => t.ToString()).ToList(), rows), _settings.BatchSize).Apply(input);
     }
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
@@ -98,12 +109,15 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     /// <summary>Lets go of the network: it is released when no other transformer (the language model it was built from) uses it.</summary>
     public void Dispose() => _network.Dispose();
 
-    private IReadOnlyList<SteeredRow> Compute(IReadOnlyList<string> texts)
+    private IReadOnlyList<SteeredRow> Compute(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
     {
-        var scores = Score(texts);
+        var scores = ScoreRows(texts, rows);
         // Greedy decoding, as the paper's evaluations.
         var generation = new GenerationOptions { MaxTokens = Math.Max(1, _settings.MaxNewTokens), Temperature = 0 };
-        return texts.Select((t, i) => new SteeredRow(scores[i], _settings.MaxNewTokens > 0 ? Generate(t, generation) : null)).ToList();
+        var missing = new SequenceScore(double.NaN, 0, Enumerable.Repeat(float.NaN, Model.Config.ModelDim).ToArray());
+        return texts.Select((t, i) => scores[i] is { } score
+            ? new SteeredRow(score, _settings.MaxNewTokens > 0 ? Generate(t, generation) : null)
+            : new SteeredRow(missing, "")).ToList();
     }
 
     private IReadOnlyList<BatchedOutputColumn<SteeredRow>> OutputColumns()
@@ -129,6 +143,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     // *** Binary format, version 0x00010001 ***
     //   string ×4: text, NLL, embedding, generated-text column names; int: pooling; int: max new tokens; int: batch size
     //   section Network.bin; section Tokenizer.bin; steering (SteeringPersistence)
+    //   int ×3: text input policy (absent in 0x00010001)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(_settings.TextColumnName);
@@ -141,6 +156,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         SaveNetwork(ctx, NetworkSection, Model);
         SaveTokenizer(ctx, Tokenizer);
         SteeringPersistence.Write(ctx.Writer, Steering);
+        _settings.TextInput.Write(ctx.Writer);
     }
 
     // Factory for SignatureLoadModel.
@@ -159,7 +175,8 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         {
             var tokenizer = LoadTokenizer(ctx);
             var steering = SteeringPersistence.Read(ctx.Reader) ?? throw new InvalidDataException("The saved steering model holds no steering vector.");
-            return new SteeringTransformer(environment, network, tokenizer, steering, new SteeringSettings(text, columns, pooling, maxNewTokens, batch));
+            var textInput = ctx.Header.ModelVerWritten >= VersionWithTextInput ? TextInputPolicy.Read(ctx.Reader) : new TextInputPolicy();
+            return new SteeringTransformer(environment, network, tokenizer, steering, new SteeringSettings(text, columns, pooling, maxNewTokens, batch, textInput));
         }
         catch
         {
@@ -174,7 +191,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
 
     /// <summary>Makes the one-row-at-a-time mapper.</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<SteeredRow>(this, schema, TextColumnName, OutputColumns(), text => Compute([text])[0]);
+        new TextResultMapper<SteeredRow>(this, schema, TextColumnName, OutputColumns(), (text, row) => Compute([text], [row])[0]);
 
     private sealed record SteeredRow(SequenceScore Score, string? Text);
 }
