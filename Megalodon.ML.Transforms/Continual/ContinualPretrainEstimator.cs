@@ -28,6 +28,10 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         public string TextColumnName = "Text";
         /// <summary>The fitted model to continue (its weights, tokenizer and data record); not changed by fitting.</summary>
         public MegalodonLanguageModelTransformer? BaseModel;
+        /// <summary>The base model saved with <c>mlContext.Model.Save</c>, loaded by Fit (instead of <see cref="BaseModel"/>; so the pipeline composes before anything is fitted).</summary>
+        public string? BaseModelPath;
+        /// <summary>A saved base model from a stream (the catalog's stream overload).</summary>
+        internal SavedLanguageModel? SavedBaseModel;
         /// <summary>A pretraining checkpoint folder to continue from (weights unless <see cref="BaseModel"/> is set, and the optimizer state).</summary>
         public string? BaseCheckpointFolder;
         /// <summary>The checkpoint step in <see cref="BaseCheckpointFolder"/>; null for the latest.</summary>
@@ -93,6 +97,7 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
     private readonly IHost _host;
     private readonly IHostEnvironment _environment;
     private readonly Options _options;
+    private readonly SavedLanguageModel? _saved;
 
     internal ContinualPretrainEstimator(IHostEnvironment environment, Options options)
     {
@@ -100,6 +105,9 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         _host = Contracts.CheckRef(environment, nameof(environment)).Register(nameof(ContinualPretrainEstimator));
         _host.CheckValue(options, nameof(options));
         _host.CheckNonWhiteSpace(options.TextColumnName, nameof(options.TextColumnName));
+        if (new object?[] { options.BaseModel, options.BaseModelPath, options.SavedBaseModel }.Count(s => s is not null) > 1)
+            throw new ArgumentException("Give one base model: BaseModel (a fitted language model) or BaseModelPath (a saved one).");
+        _saved = options.SavedBaseModel ?? (options.BaseModelPath is { } path ? SavedLanguageModel.FromFile(path) : null);
         _options = options;
     }
 
@@ -118,7 +126,7 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
     }
 
     private LanguageModelScoringOptions Scoring(ContinualBase? start) =>
-        (_options.Scoring ?? start?.Scoring ?? _options.BaseModel?.Scoring ?? new LanguageModelScoringOptions()) with { InputColumnName = _options.TextColumnName };
+        (_options.Scoring ?? start?.Scoring ?? _options.BaseModel?.Scoring ?? _saved?.Scoring ?? new LanguageModelScoringOptions()) with { InputColumnName = _options.TextColumnName };
 
     /// <summary>Continues training the base model on <paramref name="input"/> (the new documents).</summary>
     /// <exception cref="ArgumentException">Bad options or data (replay fraction, missing replay data, a base that does not fit); the message says which.</exception>
@@ -134,7 +142,9 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         if (o.MaxSteps is null == o.TokenBudget is null)
             throw new ArgumentException("Give exactly one of MaxSteps and TokenBudget: how long to train.");
 
-        using var start = ContinualBase.Resolve(o);
+        // A saved base model is loaded afresh for this Fit (its weights are copied into the new network).
+        using var loaded = _saved?.Load();
+        using var start = ContinualBase.Resolve(o, o.BaseModel ?? loaded);
         var tokenizer = start.Tokenizer;
         int sequenceLength = o.SequenceLength ?? start.DataRecord?.SequenceLength ?? 512;
         start.Config.CheckSequenceLength(sequenceLength);

@@ -73,8 +73,11 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     public IReadOnlyList<SequenceScore> Score(IReadOnlyList<string> texts)
     {
         Host.CheckValue(texts, nameof(texts));
-        return ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList());
+        return ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList()).Select(s => s ?? MissingScore()).ToList();
     }
+
+    /// <summary>The outputs of an empty row under the Missing policy: NaN NLL and a NaN embedding.</summary>
+    private SequenceScore MissingScore() => new(double.NaN, 0, Enumerable.Repeat(float.NaN, Model.Config.ModelDim).ToArray());
 
     /// <summary>Scores texts that are rows <paramref name="rows"/> of the data (errors name those rows); empty ones get NaN outputs under the Missing policy.</summary>
     private SequenceScore?[] ScoreRows(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
@@ -114,10 +117,9 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         var scores = ScoreRows(texts, rows);
         // Greedy decoding, as the paper's evaluations.
         var generation = new GenerationOptions { MaxTokens = Math.Max(1, _settings.MaxNewTokens), Temperature = 0 };
-        var missing = new SequenceScore(double.NaN, 0, Enumerable.Repeat(float.NaN, Model.Config.ModelDim).ToArray());
         return texts.Select((t, i) => scores[i] is { } score
             ? new SteeredRow(score, _settings.MaxNewTokens > 0 ? Generate(t, generation) : null)
-            : new SteeredRow(missing, "")).ToList();
+            : new SteeredRow(MissingScore(), "")).ToList();
     }
 
     private IReadOnlyList<BatchedOutputColumn<SteeredRow>> OutputColumns()

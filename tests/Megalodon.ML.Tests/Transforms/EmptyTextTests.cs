@@ -42,10 +42,11 @@ public sealed class EmptyTextTests
         Assert.Contains("FilterByCustomPredicate", ex.Message);
         Assert.Contains("EmptyTextPolicy.Missing", ex.Message);
 
-        // Through a chain with an ML.NET transform after it, as an Evaluate or a trainer reads it.
-        var chain = lm.Append(ml.Transforms.CopyColumns("Score", "NegativeLogLikelihood"));
-        ex = Assert.ThrowsExactly<ArgumentException>(() => chain.Transform(data).GetColumn<float>("Score").ToArray());
-        Assert.Contains("at row 37", ex.Message);
+        // Read by ML.NET through a transform that asks for parallel cursors, the error is wrapped by ML.NET's worker
+        // (the library is not the reader there); the real exception is the innermost one and names the data row.
+        var chain = lm.Append(ml.Transforms.CopyColumns("Score", "NegativeLogLikelihood").Fit(lm.Transform(data)));
+        var wrapped = Assert.Throws<Exception>(() => chain.Transform(data).GetColumn<float>("Score").ToArray());
+        Assert.Contains("at row 37", Megalodon.ML.Transforms.Data.WorkerExceptions.Original(wrapped).Message);
 
         var engine = ml.Model.CreatePredictionEngine<PretrainTestData.TextRow, Prediction>(lm);
         engine.Predict(new PretrainTestData.TextRow { Text = "Fine." });
@@ -90,6 +91,21 @@ public sealed class EmptyTextTests
         var layer = layers.Transform(PretrainTestData.TextData(ml, ["", "The sea."])).GetColumn<float[]>("Layer1").ToArray();
         Assert.IsTrue(layer[0].All(float.IsNaN));
         Assert.IsFalse(layer[1].Any(float.IsNaN));
+    }
+
+    [TestMethod]
+    public void AFitThatReadsThroughMLNetWorkersRaisesTheRealError()
+    {
+        var ml = new MLContext(seed: 1);
+        using var lm = Model(ml);
+        using var layers = ml.Transforms.Megalodon().LayerActivations(lm, layers: [0]).Fit(PretrainTestData.TextData(ml));
+        var texts = ProbingTestData.Texts().Select((t, i) => i == 4 ? new ProbingTestData.LabelledText { Text = "", Label = t.Label } : t).ToArray();
+        var rows = ml.Data.LoadFromEnumerable(texts);
+        // LayerActivations, then an ML.NET transform (read by ML.NET's worker threads), then a probe fitted on it.
+        var copied = ml.Transforms.CopyColumns("Copy", "Layer0").Fit(layers.Transform(rows));
+        var probe = ml.Transforms.Megalodon().ProbeLayers(featureColumnNames: ["Copy"]);
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => probe.Fit(copied.Transform(layers.Transform(rows))));
+        Assert.Contains("Column 'Text' is empty or only whitespace at row 4", ex.Message);
     }
 
     [TestMethod]
