@@ -55,7 +55,7 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
     public string PredictedLabelColumnName { get; }
     /// <summary>The entity-span column written.</summary>
     public string EntitiesColumnName { get; }
-    /// <summary>Longest sentence in tokens; later words are predicted <c>O</c>.</summary>
+    /// <summary>Longest window in tokens; longer sentences are read in overlapping windows of at most this many tokens.</summary>
     public int MaxTokens { get; }
     /// <summary>Sentences per forward pass.</summary>
     public int BatchSize { get; }
@@ -83,21 +83,16 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
     public IReadOnlyList<NuNerPrediction> Predict(IReadOnlyList<IReadOnlyList<string>> sentences)
     {
         Host.CheckValue(sentences, nameof(sentences));
-        var encoded = sentences.Select(words => words.Count == 0 ? new EncodedWords([], [], 0) : EncodedWords.FromWords(words, MaxTokens)).ToList();
-        var classes = _classifier.Predict(encoded, BatchSize);
-        return classes.Select(ToPrediction).ToList();
+        // Sentences over MaxTokens are read in overlapping windows, so every word gets a real prediction.
+        return TaggerLabels.Predict(_classifier, sentences, _labelNames, MaxTokens, BatchSize).Select(ToPrediction).ToList();
     }
 
     /// <summary>Words of a sentence: split on whitespace, empty pieces dropped.</summary>
     internal static string[] SplitWords(ReadOnlyMemory<char> sentence) =>
         sentence.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
-    private NuNerPrediction ToPrediction(int[] classes)
+    private NuNerPrediction ToPrediction(string[] labels)
     {
-        var raw = classes.Select(c => _labelNames[c]).ToArray();
-        // Invalid BIO sequences (an I- after O) are repaired as seqeval reads them; a label missing from the set keeps the raw prediction.
-        var repaired = BioTags.Repair(raw);
-        var labels = repaired.Select((l, i) => Array.IndexOf(_labelNames, l) >= 0 ? l : raw[i]).ToArray();
         var keys = labels.Select(l => (uint)(Array.IndexOf(_labelNames, l) + 1)).ToArray();
         var entities = BioTags.Decode(labels).Select(e => $"{e.Type}:{e.Start}-{e.End}").ToArray();
         return new NuNerPrediction(keys, labels, entities);

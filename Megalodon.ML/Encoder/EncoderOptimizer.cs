@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Megalodon.ML.Encoder;
 
 /// <summary>
-/// One AdamW run over a fixed set of parameters with warm-up + cosine decay, gradient clipping and progress reports:
+/// One AdamW run over a fixed set of parameters with warm-up + decay, gradient clipping and progress reports:
 /// the step loop shared by the encoder's trainers.
 /// </summary>
 internal sealed class EncoderOptimizer : IDisposable
@@ -29,7 +29,7 @@ internal sealed class EncoderOptimizer : IDisposable
         adamW = AdamWSettings.Reference with { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay, GradientClipNorm = settings.GradientClipNorm };
         optimizer = optim.AdamW(parameters, lr: adamW.LearningRate, beta1: adamW.Beta1, beta2: adamW.Beta2, eps: adamW.Epsilon, weight_decay: adamW.WeightDecay);
         long warmup = Math.Min(settings.WarmupSteps, settings.Steps - 1);
-        schedule = new ReferenceSchedule(settings.Steps, ReferenceDecay.Cosine, settings.LearningRate, warmup, initRatio: 0.01, endRatio: 0.1);
+        schedule = new ReferenceSchedule(settings.Steps, settings.Decay, settings.LearningRate, warmup, initRatio: 0.01, endRatio: settings.EndLearningRateRatio);
     }
 
     /// <summary>Steps taken.</summary>
