@@ -42,8 +42,8 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         _classifier.eval();
         _labelNames = labelNames;
         _keyType = keyType;
-        SentenceColumnName = options.SentenceColumnName;
-        PredictedLabelColumnName = options.PredictedLabelColumnName;
+        SentenceColumnName = options.Sentence1ColumnName;
+        PredictedLabelColumnName = options.OutputColumnName;
         EntitiesColumnName = options.EntitiesColumnName;
         MaxTokens = options.MaxTokens;
         BatchSize = options.InferenceBatchSize;
@@ -59,6 +59,12 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
     public int MaxTokens { get; }
     /// <summary>Sentences per forward pass.</summary>
     public int BatchSize { get; }
+    /// <summary>
+    /// The type of the predicted-label items: keys over <see cref="LabelNames"/> (its <c>Count</c> is the label count). A
+    /// <c>PredictionEngine</c> output class reads the column as <c>uint[]</c>, or as <c>string[]</c> after
+    /// <c>mlContext.Transforms.Conversion.MapKeyToValue</c>, as with ML.NET's own NER trainer.
+    /// </summary>
+    public KeyDataViewType OutputKeyType => _keyType;
     /// <summary>The label names, in key order (key k is <c>LabelNames[k - 1]</c>).</summary>
     public IReadOnlyList<string> LabelNames => _labelNames;
     /// <summary>The tagger's network.</summary>
@@ -157,8 +163,8 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         var config = MegalodonConfig.FromJson(ctx.LoadNonEmptyString());
         var options = new NuNerTrainer.Options
         {
-            SentenceColumnName = ctx.LoadNonEmptyString(),
-            PredictedLabelColumnName = ctx.LoadNonEmptyString(),
+            Sentence1ColumnName = ctx.LoadNonEmptyString(),
+            OutputColumnName = ctx.LoadNonEmptyString(),
             EntitiesColumnName = ctx.LoadNonEmptyString(),
             MaxTokens = ctx.Reader.ReadInt32(),
             InferenceBatchSize = ctx.Reader.ReadInt32(),

@@ -14,7 +14,7 @@ namespace Megalodon.ML.Encoder;
 /// </remarks>
 public static class WordWindows
 {
-    /// <summary>Share of a window's words that the next prediction window re-reads, so no kept word sits right at an edge.</summary>
+    /// <summary>Share of a window's words (at least two) that the next prediction window re-reads, so no kept word sits right at an edge.</summary>
     public const double PredictionOverlap = 0.25;
 
     /// <summary>
@@ -91,8 +91,10 @@ public static class WordWindows
                 tokens += Cost(words, end++, first: false);
             spans.Add((start, end));
             if (end == words.Count) break;
-            // Step back by the overlap, but always move forward by at least one word.
-            start = Math.Max(start + 1, end - (int)Math.Floor((end - start) * overlap));
+            // Step back by the overlap (at least two words, so the boundary word of each side has a neighbour inside its window),
+            // but always move forward by at least one word.
+            int back = overlap > 0 ? Math.Min(end - start - 1, Math.Max(2, (int)Math.Floor((end - start) * overlap))) : 0;
+            start = Math.Max(start + 1, end - back);
         }
         var windows = new WordWindow[spans.Count];
         int keepStart = 0;

@@ -154,7 +154,7 @@ public sealed class NerCommand : ICliCommand
         var options = new NuNerTrainer.Options
         {
             EncoderPath = o.Value("--encoder"),
-            Epochs = o.Int("--epochs", 10, 1),
+            MaxEpochs = o.Int("--epochs", 10, 1),
             BatchSize = o.Int("--batch", 16, 1),
             LearningRate = o.Double("--lr", 1e-3, 0, minExclusive: true),
             FreezeEncoder = o.Has("--freeze"),
