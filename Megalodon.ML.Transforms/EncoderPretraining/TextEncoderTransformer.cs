@@ -161,5 +161,5 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<float[]>(this, schema, InputColumnName, OutputColumns(), text => EncoderEmbeddings.Mean(Encoder, [text], MaxTokens)[0]);
+        new TextResultMapper<float[]>(this, schema, InputColumnName, OutputColumns(), (text, _) => EncoderEmbeddings.Mean(Encoder, [text], MaxTokens)[0]);
 }
