@@ -1,4 +1,5 @@
 using Megalodon.ML.Baselines;
+using Megalodon.ML.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
