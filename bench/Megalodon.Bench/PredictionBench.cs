@@ -49,12 +49,21 @@ internal static class PredictionBench
             int runs = options.Runs > 0 ? options.Runs : 3;
             int warmup = options.Warmup >= 0 ? options.Warmup : 1;
 
-            var transform = Timing.Measure(() => ReadAll(lm.Transform(data)), warmup, runs).Select(ms => ms / rows).ToArray();
             var engine = ml.Model.CreatePredictionEngine<Row, Scores>(lm);
-            var predict = Timing.Measure(() =>
+            // The two paths alternate run by run, so that a change in the machine's load hits both alike.
+            var transform = new double[runs];
+            var predict = new double[runs];
+            for (int run = -warmup; run < runs; run++)
             {
-                foreach (var text in inputs) engine.Predict(new Row { Text = text });
-            }, warmup, runs).Select(ms => ms / rows).ToArray();
+                double t = Timing.Measure(() => ReadAll(lm.Transform(data)), 0, 1)[0] / rows;
+                double p = Timing.Measure(() =>
+                {
+                    foreach (var text in inputs) engine.Predict(new Row { Text = text });
+                }, 0, 1)[0] / rows;
+                if (run < 0) continue;
+                transform[run] = t;
+                predict[run] = p;
+            }
 
             results.Add(length, rows, "Transform", runs, Timing.Median(transform), transform.Min());
             results.Add(length, rows, "PredictionEngine", runs, Timing.Median(predict), predict.Min());
