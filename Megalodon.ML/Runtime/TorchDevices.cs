@@ -55,6 +55,10 @@ public static class TorchDevices
         return new Device(DeviceType.CUDA, index);
     }
 
+    /// <summary>The application default thread count: <see cref="ThreadsVariable"/> when set, else 1.</summary>
+    public static int DefaultThreadCount =>
+        int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int fromEnv) ? fromEnv : 1;
+
     /// <summary>Whether two devices are the same one: same type and same index.</summary>
     internal static bool Same(Device a, Device b) => a.type == b.type && a.index == b.index;
 
@@ -63,10 +67,11 @@ public static class TorchDevices
     /// machines one thread beats two for the small operations of modest models).
     /// </summary>
     /// <returns>The count in effect.</returns>
+    /// <remarks>An application-level setting (the CLI, the bench); library Fits change the count only when asked, and restore it.</remarks>
     public static int ConfigureThreads(int? threads = null)
     {
         TorchNativeLoader.EnsureReady();
-        int count = threads ?? (int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int fromEnv) ? fromEnv : 1);
+        int count = threads ?? DefaultThreadCount;
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(threads), count, "Thread count must be positive.");
         set_num_threads(count);
         return count;

@@ -144,7 +144,8 @@ public sealed class ContinueCommand : VerbCommand
             CheckpointFolder = a.CheckpointFolder,
             Seed = a.RandomSeed,
             Device = a.DeviceName,
-            Threads = a.ThreadCount,
+            // The CLI's default (MEGALODON_THREADS or 1): the library's Fit leaves the count alone unless asked.
+            Threads = a.ThreadCount ?? Megalodon.ML.Runtime.TorchDevices.DefaultThreadCount,
         };
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"continue  {Path.GetFileName(a.ModelPath)}: {(options.MaxSteps is { } s ? $"{s} steps" : $"{options.TokenBudget} tokens")}, schedule {a.ScheduleKind}, lr {options.ScheduleSettings.MaxLearningRate:G4}, replay {a.ReplayFraction * 100:0.##}%, optimizer {(options.ResetOptimizerState ? "reset" : "kept")}, seed {a.RandomSeed}"));

@@ -160,7 +160,8 @@ public sealed class PretrainCommand : VerbCommand
             ResumeFromCheckpoint = a.ResumeFromCheckpoint,
             Seed = seed,
             Device = a.DeviceName,
-            Threads = a.ThreadCount,
+            // The CLI's default (MEGALODON_THREADS or 1): the library's Fit leaves the count alone unless asked.
+            Threads = a.ThreadCount ?? Megalodon.ML.Runtime.TorchDevices.DefaultThreadCount,
         };
         if (a.CheckpointIntervalSteps is { } interval) options.CheckpointInterval = interval;
 
