@@ -24,7 +24,10 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
     internal const string LoaderSignature = "MegalodonLayerActs"; // ML.NET caps loader signatures at 24 characters.
     internal const string UserName = "Megalodon Layer Activations";
     internal const string FittedModelName = "model";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer));
+    // 0x00010002 stores each network as a plain safetensors entry (config in its metadata, SHA-256 in a sibling entry); 0x00010001 still loads.
+    private const uint VersionWithPlainWeights = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer),
+        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
     private readonly LayerActivationsSettings _settings;
     private readonly IReadOnlyList<ProbedNetwork> _networks;
@@ -162,7 +165,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         {
             string name = ctx.LoadNonEmptyString();
             long step = ctx.Reader.ReadInt64();
-            networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin")));
+            networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin", legacy: ctx.Header.ModelVerWritten < VersionWithPlainWeights)));
         }
         var tokenizer = LoadTokenizer(ctx);
         var steering = SteeringPersistence.Read(ctx.Reader);

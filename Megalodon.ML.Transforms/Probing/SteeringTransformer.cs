@@ -27,7 +27,10 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     internal const string LoaderSignature = "MegalodonSteering";
     internal const string UserName = "Megalodon Steering";
     private const string NetworkSection = "Network.bin";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer));
+    // 0x00010002 stores each network as a plain safetensors entry (config in its metadata, SHA-256 in a sibling entry); 0x00010001 still loads.
+    private const uint VersionWithPlainWeights = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer),
+        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
     private readonly SteeringSettings _settings;
     private readonly bool _ownsModel;
@@ -152,7 +155,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         var pooling = (PoolingMode)ctx.Reader.ReadInt32();
         int maxNewTokens = ctx.Reader.ReadInt32();
         int batch = ctx.Reader.ReadInt32();
-        var model = LoadNetwork(ctx, NetworkSection);
+        var model = LoadNetwork(ctx, NetworkSection, legacy: ctx.Header.ModelVerWritten < VersionWithPlainWeights);
         var tokenizer = LoadTokenizer(ctx);
         var steering = SteeringPersistence.Read(ctx.Reader) ?? throw new InvalidDataException("The saved steering model holds no steering vector.");
         return new SteeringTransformer(environment, model, tokenizer, steering, new SteeringSettings(text, columns, pooling, maxNewTokens, batch), ownsModel: true);
