@@ -80,6 +80,9 @@ internal sealed record BenchOptions
     /// <summary>nuner: a folder of an earlier run whose MLM stages (mlm.safetensors, mlm-only.safetensors) are loaded instead of trained again.</summary>
     public string? Reuse { get; init; }
 
+    /// <summary>weights-memory big-tensor: the tensor's size in GiB.</summary>
+    public double TensorGib { get; init; } = 2.2;
+
     /// <summary>The Megalodon shape named by <see cref="Preset"/> (or <paramref name="fallback"/>) with <see cref="Vocab"/>.</summary>
     public Megalodon.ML.Model.MegalodonConfig PresetConfig(string fallback)
     {
@@ -105,6 +108,9 @@ internal sealed record BenchOptions
             nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget, --device)
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
             nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev
+            weights-memory  peak memory of saving (--part save) and loading (--part load, after save) a model zip on --preset
+                         (default small) relative to its weights, or a streamed safetensors round trip of one
+                         --tensor-gib tensor (--part big-tensor); one part per process
             continual    continual pre-training on sotu -> wikitext-2 / linux-kernel: the paper's Table 2 rows (--part,
                          --steps: one dataset's budget, --batch, --lengths: window); see docs/continual.md
           options:
@@ -136,7 +142,8 @@ internal sealed record BenchOptions
             --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds (0: off)
             --time-only        nuner: time a few steps of every kind, print the run's estimate, and stop
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
-            --part P           continual: all, d0, d0-inf, weak, strong or report (default all)
+            --part P           continual: all, d0, d0-inf, weak, strong or report (default all); weights-memory: save, load, big-tensor
+            --tensor-gib G     weights-memory big-tensor: tensor size in GiB (default 2.2)
             --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
             --probe-rows N     probing: at most N rows per probing set (default all)
             --mi-rows N        probing: training rows in the nHSIC estimates (default 512)
@@ -185,6 +192,7 @@ internal sealed record BenchOptions
                 "--fewshot-max-steps" => options with { FewShotMaxSteps = PositiveInt(Value(), name) },
                 "--fit-seconds" => options with { FitSeconds = NonNegativeDouble(Value(), name) },
                 "--time-only" => options with { TimeOnly = true },
+                "--tensor-gib" => options with { TensorGib = PositiveDouble(Value(), name) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
