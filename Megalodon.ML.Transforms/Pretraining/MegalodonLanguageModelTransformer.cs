@@ -33,13 +33,15 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     internal const string LoaderSignature = "MegalodonLanguageModel";
     internal const string UserName = "Megalodon Language Model";
     private const string WeightsSection = "Weights.safetensors";
-    // 0x00010002 adds the training data record; 0x00010003 makes the weights entry a plain safetensors file with its
-    // SHA-256 in a sibling entry. Files of 0x00010001 and 0x00010002 still load.
+    // 0x00010002 adds the training data record, 0x00010003 the text input policy, 0x00010004 makes the weights entry a
+    // plain safetensors file with its SHA-256 in a sibling entry; older files still load.
     private const uint VersionWithDataRecord = 0x00010002;
-    private const uint VersionWithPlainWeights = 0x00010003;
+    private const uint VersionWithTextInput = 0x00010003;
+    private const uint VersionWithPlainWeights = 0x00010004;
     private static readonly VersionInfo Version = CreateVersionInfo("MEGALMTR", LoaderSignature, typeof(MegalodonLanguageModelTransformer),
         version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
+    private readonly SharedNetworkLease _network;
     private readonly SequenceScorer _scorer;
     private readonly MegalodonEmbeddingGenerator _embeddings;
     private readonly MegalodonChatClient _chat;
@@ -52,7 +54,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         scoring.Validate();
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model only {model.Config.VocabSize}.");
-        Model = model;
+        _network = SharedNetwork.Own(model);
         Tokenizer = tokenizer;
         Scoring = scoring;
         _scorer = new SequenceScorer(model, scoring.Pooling, tokenizer.EndOfTextId);
@@ -61,7 +63,10 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     }
 
     /// <summary>The trained network.</summary>
-    public MegalodonModel Model { get; }
+    public MegalodonModel Model => _network.Model;
+
+    /// <summary>A share of the network for a transformer built from this one (Steer, LayerActivations): the network lives until every share and this transformer are disposed.</summary>
+    internal SharedNetworkLease ShareNetwork() => _network.Share();
     /// <summary>The tokenizer the model was trained with.</summary>
     public ModelTokenizer Tokenizer { get; }
     /// <summary>The columns read and written by <see cref="Transform"/>.</summary>
@@ -86,17 +91,29 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
-    /// <summary>Scores texts directly (mean NLL, token count, embedding per text), in input order.</summary>
-    /// <exception cref="ArgumentException">A text is empty.</exception>
+    /// <summary>
+    /// Scores texts directly (mean NLL, token count, embedding per text), in input order, under
+    /// <see cref="LanguageModelScoringOptions.TextInput"/> (token cap; an empty text is an error or gets NaN outputs).
+    /// </summary>
+    /// <exception cref="ArgumentException">A text is empty and the policy is to throw; the message gives its index.</exception>
     public IReadOnlyList<SequenceScore> Score(IReadOnlyList<string> texts)
     {
         Host.CheckValue(texts, nameof(texts));
-        var ids = texts.Select((text, i) =>
-        {
-            if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException($"Text {i} is empty: there is nothing to score.", nameof(texts));
-            return Tokenizer.Encode(text);
-        }).ToList();
-        return _scorer.Score(ids);
+        return ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList(), "scored");
+    }
+
+    /// <summary>Scores texts that are rows <paramref name="rows"/> of the data (errors name those rows).</summary>
+    private IReadOnlyList<SequenceScore> ScoreRows(IReadOnlyList<string> texts, IReadOnlyList<long> rows, string what)
+    {
+        var policy = Scoring.TextInput;
+        var ids = texts.Select((text, i) => policy.Tokens(Tokenizer, text, rows[i], Scoring.InputColumnName, what)).ToList();
+        var present = Enumerable.Range(0, ids.Count).Where(i => ids[i] is not null).ToList();
+        var scores = present.Count == 0 ? [] : _scorer.Score(present.Select(i => ids[i]!).ToList());
+        var results = new SequenceScore[texts.Count];
+        for (int k = 0; k < present.Count; k++) results[present[k]] = scores[k];
+        for (int i = 0; i < results.Length; i++)
+            results[i] ??= new SequenceScore(double.NaN, 0, Enumerable.Repeat(float.NaN, Model.Config.ModelDim).ToArray());
+        return results;
     }
 
     /// <summary>Generates a continuation of <paramref name="prompt"/>.</summary>
@@ -107,9 +124,16 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     public IAsyncEnumerable<string> GenerateAsync(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
         new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId).GenerateAsync(prompt, options, cancellationToken);
 
-    /// <inheritdoc />
-    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
-        _embeddings.GenerateAsync(values, options, cancellationToken);
+    /// <summary>Embeds texts under <see cref="LanguageModelScoringOptions.TextInput"/> (token cap, empty texts), as the Embedding column.</summary>
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var texts = values.ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        var scores = ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList(), "embedded");
+        var modelId = ((EmbeddingGeneratorMetadata?)_embeddings.GetService(typeof(EmbeddingGeneratorMetadata)))?.DefaultModelId;
+        return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(scores.Select(s => new Embedding<float>(s.Embedding) { ModelId = modelId })));
+    }
 
     /// <inheritdoc />
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -124,11 +148,11 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this
         : _embeddings.GetService(serviceType, serviceKey) ?? _chat.GetService(serviceType, serviceKey);
 
-    /// <summary>Releases the model's tensors.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>Releases the model's tensors, unless a transformer built from this one (Steer, LayerActivations) still uses them: then the last of them does.</summary>
+    public void Dispose() => _network.Dispose();
 
     private BatchedColumnMapper<ReadOnlyMemory<char>, SequenceScore> CreateBatchedMapper() =>
-        new(Scoring.InputColumnName, OutputColumns(), texts => Score(texts.Select(t => t.ToString()).ToList()), Scoring.BatchSize);
+        new(Scoring.InputColumnName, OutputColumns(), (texts, rows) => ScoreRows(texts.Select(t => t.ToString()).ToList(), rows, "scored"), Scoring.BatchSize);
 
     private IReadOnlyList<BatchedOutputColumn<SequenceScore>> OutputColumns() =>
     [
@@ -152,9 +176,10 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     //   section Tokenizer.bin: TokenizerSpec
     //   section Weights.safetensors: the reference state dict, a plain safetensors file (streamed)
     //   section Weights.safetensors.sha256: its SHA-256 (32 bytes)
-    //   string or null: the training data record as JSON
-    // Versions 0x00010001/2 held the SHA-256 in the main stream after the batch size and a 4-byte length before the
-    // safetensors bytes; 0x00010001 has no data record.
+    //   string or null: the training data record as JSON (absent in 0x00010001)
+    //   int ×3: text input policy: empty-text policy, max tokens (-1: none), truncation (absent before 0x00010003)
+    // Versions before 0x00010004 held the SHA-256 in the main stream after the batch size and a 4-byte length before
+    // the safetensors bytes.
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(Model.Config.ToJson());
@@ -167,6 +192,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         SaveTokenizer(ctx, Tokenizer);
         SaveWeightsSection(ctx, WeightsSection, Model);
         ctx.SaveStringOrNull(DataRecord?.ToJson());
+        Scoring.TextInput.Write(ctx.Writer);
     }
 
     // Factory for SignatureLoadModel.
@@ -196,6 +222,8 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
             var record = written >= VersionWithDataRecord && ctx.LoadStringOrNull() is { } json
                 ? Megalodon.ML.Training.TrainingDataRecord.FromJson(json)
                 : null;
+            if (written >= VersionWithTextInput)
+                scoring = scoring with { TextInput = Megalodon.ML.Transforms.Text.TextInputPolicy.Read(ctx.Reader) };
             return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring) { DataRecord = record };
         }
         catch
@@ -211,5 +239,5 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<SequenceScore>(this, schema, Scoring.InputColumnName, OutputColumns(), text => Score([text])[0]);
+        new TextResultMapper<SequenceScore>(this, schema, Scoring.InputColumnName, OutputColumns(), (text, row) => ScoreRows([text], [row], "scored")[0]);
 }
