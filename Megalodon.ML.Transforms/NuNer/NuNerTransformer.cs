@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Megalodon.ML.Checkpoints;
 using Megalodon.ML.Encoder;
 using Megalodon.ML.Model;
 using Megalodon.ML.Ner;
@@ -26,7 +26,10 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
     internal const string LoaderSignature = "MegalodonNuNer";
     internal const string UserName = "Megalodon NuNER Tagger";
     private const string WeightsSection = "Weights.safetensors";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGNUNER", LoaderSignature, typeof(NuNerTransformer));
+    // 0x00010002 makes the weights entry a plain safetensors file with its SHA-256 in a sibling entry; 0x00010001 still loads.
+    private const uint VersionWithPlainWeights = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGNUNER", LoaderSignature, typeof(NuNerTransformer),
+        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
     private readonly TokenClassifier _classifier;
     private readonly string[] _labelNames;
@@ -132,16 +135,16 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
 
     private protected override VersionInfo ModelVersion => Version;
 
-    // *** Binary format, version 0x00010001 ***
+    // *** Binary format, version 0x00010002 ***
     //   string: encoder config JSON (one direction)
     //   string ×3: sentence, predicted-label, entities column names
     //   int: max tokens; int: batch size
     //   int: key count; then that many label names (strings)
-    //   byte[32]: SHA-256 of the weights section
-    //   section Weights.safetensors: int length, then the classifier's tensors as safetensors bytes
+    //   section Weights.safetensors: the classifier's tensors, a plain safetensors file (streamed)
+    //   section Weights.safetensors.sha256: its SHA-256 (32 bytes)
+    // Version 0x00010001 held the SHA-256 in the main stream after the label names and a 4-byte length before the weights.
     private protected override void SaveContents(ModelSaveContext ctx)
     {
-        byte[] weights = SerializeWeights(_classifier.StateTensors());
         ctx.SaveNonEmptyString(_classifier.Encoder.Config.ToJson());
         ctx.SaveNonEmptyString(SentenceColumnName);
         ctx.SaveNonEmptyString(PredictedLabelColumnName);
@@ -150,8 +153,9 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         ctx.Writer.Write(BatchSize);
         ctx.Writer.Write(_labelNames.Length);
         foreach (var name in _labelNames) ctx.SaveNonEmptyString(name);
-        ctx.Writer.Write(SHA256.HashData(weights));
-        SaveSection(ctx, WeightsSection, writer => { writer.Write(weights.Length); writer.Write(weights); });
+        var tensors = _classifier.StateTensors();
+        try { SaveTensorsSection(ctx, WeightsSection, tensors); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
     }
 
     // Factory for SignatureLoadModel.
@@ -172,14 +176,25 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         int count = ctx.Reader.ReadInt32();
         if (count <= 0) throw new InvalidDataException($"The saved NuNER tagger is corrupt: it has {count} labels.");
         var labels = Enumerable.Range(0, count).Select(_ => ctx.LoadNonEmptyString()).ToArray();
-        byte[] expectedHash = ctx.Reader.ReadBytes(32);
-        byte[] weights = LoadSection(ctx, WeightsSection, reader => reader.ReadBytes(reader.ReadInt32()));
-        if (!SHA256.HashData(weights).AsSpan().SequenceEqual(expectedHash))
-            throw new InvalidDataException($"The saved NuNER tagger is corrupt: the checksum of its weights ({WeightsSection}) does not match.");
+        byte[]? legacyHash = ctx.Header.ModelVerWritten < VersionWithPlainWeights ? ctx.Reader.ReadBytes(32) : null;
         var classifier = new TokenClassifier(config, count);
-        var tensors = DeserializeWeights(weights);
-        try { classifier.LoadStateTensors(tensors); }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        try
+        {
+            Func<SafeTensorsReader, bool> load = reader =>
+            {
+                var tensors = reader.ReadAll();
+                try { classifier.LoadStateTensors(tensors); }
+                finally { foreach (var t in tensors.Values) t.Dispose(); }
+                return true;
+            };
+            if (legacyHash is null) LoadTensorsSection(ctx, WeightsSection, load);
+            else LoadTensorsSection(ctx, WeightsSection, legacyHash, legacyLengthPrefix: true, load);
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
         return new NuNerTransformer(environment, classifier, labels, new KeyDataViewType(typeof(uint), count), options);
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Megalodon.ML.Checkpoints;
+using Megalodon.ML.IO;
 using Megalodon.ML.Model;
 using Megalodon.ML.Tokenization;
 using Megalodon.ML.Transforms.Data;
@@ -103,72 +104,132 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
     private protected static ModelTokenizer LoadTokenizer(ModelLoadContext ctx)
         => ModelTokenizer.FromSpec(LoadSection(ctx, TokenizerSection, TokenizerSpec.ReadFrom));
 
-    /// <summary>The weights as safetensors bytes (through a temporary file: the writer is file-based and atomic).</summary>
-    private protected static byte[] SerializeWeights(MegalodonModel model) => SerializeWeights(model.ReferenceStateDict());
+    /// <summary>Suffix of the section holding the SHA-256 of a tensor section.</summary>
+    private protected const string ChecksumSectionSuffix = ".sha256";
 
-    /// <summary>Any named tensors as safetensors bytes, as <see cref="SerializeWeights(MegalodonModel)"/>; the tensors are disposed.</summary>
-    private protected static byte[] SerializeWeights(Dictionary<string, TorchSharp.torch.Tensor> tensors)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            SafeTensors.Save(path, tensors);
-            return File.ReadAllBytes(path);
-        }
-        finally
-        {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
-            File.Delete(path);
-        }
-    }
+    /// <summary>The safetensors metadata key under which a network section stores its config JSON.</summary>
+    private protected const string ConfigMetadataKey = "megalodon_config";
 
-    /// <summary>Tensors from safetensors bytes written by <see cref="SerializeWeights(MegalodonModel)"/>.</summary>
-    private protected static Dictionary<string, TorchSharp.torch.Tensor> DeserializeWeights(byte[] weights)
+    /// <summary>
+    /// Streams named tensors into section <paramref name="name"/> as a plain safetensors file (no prefix: the zip
+    /// entry is a file any safetensors reader opens), one tensor and one chunk at a time, hashing as it writes; the
+    /// SHA-256 goes into the section <c>&lt;name&gt;.sha256</c>. No byte array of the weights is made.
+    /// </summary>
+    /// <param name="ctx">The save context.</param>
+    /// <param name="name">The section name, e.g. <c>Weights.safetensors</c>.</param>
+    /// <param name="tensors">Name → tensor (any device; each is copied to the CPU on its own when needed).</param>
+    /// <param name="metadata">Optional <c>__metadata__</c> strings.</param>
+    private protected static void SaveTensorsSection(ModelSaveContext ctx, string name, IEnumerable<KeyValuePair<string, TorchSharp.torch.Tensor>> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"megalodon-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            File.WriteAllBytes(path, weights);
-            return SafeTensors.Load(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    /// <summary>Stores a whole network (config, SHA-256 and weights) in one named section.</summary>
-    private protected static void SaveNetwork(ModelSaveContext ctx, string name, MegalodonModel model)
-    {
-        byte[] weights = SerializeWeights(model);
+        byte[]? hash = null;
         SaveSection(ctx, name, writer =>
         {
-            writer.Write(model.Config.ToJson());
-            writer.Write(SHA256.HashData(weights));
-            writer.Write(weights.Length);
-            writer.Write(weights);
+            writer.Flush();
+            using var hashing = new HashingWriteStream(writer.BaseStream);
+            SafeTensors.Save(hashing, tensors, metadata);
+            hashing.Flush();
+            hash = hashing.CurrentHash();
+        });
+        SaveSection(ctx, name + ChecksumSectionSuffix, writer => writer.Write(hash!));
+    }
+
+    /// <summary>Streams a model's reference state dict into a section (see <see cref="SaveTensorsSection"/>), without copying the weights first.</summary>
+    private protected static void SaveWeightsSection(ModelSaveContext ctx, string name, MegalodonModel model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        SaveTensorsSection(ctx, name, model.ReferenceTensorViews(), metadata);
+    }
+
+    /// <summary>
+    /// Opens section <paramref name="name"/> written by <see cref="SaveTensorsSection"/>, checks it against its
+    /// <c>.sha256</c> section (streamed, no copy in memory), and hands a reader over it to <paramref name="read"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A section is missing, the checksum differs, or the safetensors data is malformed.</exception>
+    private protected static T LoadTensorsSection<T>(ModelLoadContext ctx, string name, Func<SafeTensorsReader, T> read)
+    {
+        byte[] expected = LoadSection(ctx, name + ChecksumSectionSuffix, reader => reader.ReadBytes(32));
+        return LoadTensorsSection(ctx, name, expected, legacyLengthPrefix: false, read);
+    }
+
+    /// <summary>
+    /// Opens a tensor section given its expected SHA-256. <paramref name="legacyLengthPrefix"/> reads the format of
+    /// models saved before the section became a plain safetensors file (a 4-byte length, then the file).
+    /// </summary>
+    private protected static T LoadTensorsSection<T>(ModelLoadContext ctx, string name, byte[] expectedHash, bool legacyLengthPrefix, Func<SafeTensorsReader, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        string where = $"{ctx.Directory}/{name}";
+        return LoadSection(ctx, name, reader =>
+        {
+            var stream = reader.BaseStream;
+            long start = 0;
+            if (legacyLengthPrefix)
+            {
+                stream.Position = 0;
+                long length = reader.ReadInt32();
+                start = 4;
+                if (length != stream.Length - start)
+                    throw new InvalidDataException($"The saved model is corrupt: section '{where}' declares {length} bytes but holds {stream.Length - start}.");
+            }
+            using var window = new StreamWindow(stream, start);
+            window.Position = 0;
+            if (!SHA256.HashData(window).AsSpan().SequenceEqual(expectedHash))
+                throw new InvalidDataException($"The saved model is corrupt: the checksum of '{where}' does not match.");
+            using var tensors = SafeTensorsReader.Open(window, where, leaveOpen: true);
+            return read(tensors);
         });
     }
 
-    /// <summary>Rebuilds a network stored by <see cref="SaveNetwork"/>, in eval mode.</summary>
-    /// <exception cref="InvalidDataException">The weights' checksum does not match.</exception>
-    private protected static MegalodonModel LoadNetwork(ModelLoadContext ctx, string name)
+    /// <summary>Builds a model of <paramref name="config"/> and fills it from a reader, straight into its parameters; disposes the model on failure.</summary>
+    private protected static MegalodonModel BuildModel(MegalodonConfig config, SafeTensorsReader weights)
     {
-        var (configJson, hash, weights) = LoadSection(ctx, name, reader => (reader.ReadString(), reader.ReadBytes(32), reader.ReadBytes(reader.ReadInt32())));
-        if (!SHA256.HashData(weights).AsSpan().SequenceEqual(hash))
-            throw new InvalidDataException($"The saved model is corrupt: the checksum of its weights ({name}) does not match.");
-        var model = new MegalodonModel(MegalodonConfig.FromJson(configJson));
-        var tensors = DeserializeWeights(weights);
+        var model = new MegalodonModel(config);
         try
         {
-            model.LoadReferenceStateDict(tensors);
+            model.LoadReferenceWeights(weights);
+            model.eval();
+            return model;
         }
-        finally
+        catch
         {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
+            model.Dispose();
+            throw;
         }
-        model.eval();
-        return model;
+    }
+
+    /// <summary>Stores a whole network in one named section: a plain safetensors file with the config JSON in its metadata.</summary>
+    private protected static void SaveNetwork(ModelSaveContext ctx, string name, MegalodonModel model) =>
+        SaveWeightsSection(ctx, name, model, new Dictionary<string, string> { [ConfigMetadataKey] = model.Config.ToJson() });
+
+    /// <summary>Rebuilds a network stored by <see cref="SaveNetwork"/>, in eval mode.</summary>
+    /// <param name="ctx">The load context.</param>
+    /// <param name="name">The section name.</param>
+    /// <param name="legacy">Whether the model was saved in the older layout (config string, SHA-256, length-prefixed weights in one section).</param>
+    /// <exception cref="InvalidDataException">The weights' checksum does not match or the section is malformed.</exception>
+    private protected static MegalodonModel LoadNetwork(ModelLoadContext ctx, string name, bool legacy = false)
+    {
+        if (!legacy)
+            return LoadTensorsSection(ctx, name, reader =>
+            {
+                if (!reader.Metadata.TryGetValue(ConfigMetadataKey, out var json))
+                    throw new InvalidDataException($"The saved model is corrupt: network section '{name}' holds no '{ConfigMetadataKey}' metadata.");
+                return BuildModel(MegalodonConfig.FromJson(json), reader);
+            });
+        return LoadSection(ctx, name, reader =>
+        {
+            var config = MegalodonConfig.FromJson(reader.ReadString());
+            byte[] hash = reader.ReadBytes(32);
+            long length = reader.ReadInt32();
+            var stream = reader.BaseStream;
+            using var window = new StreamWindow(stream, stream.Position);
+            if (length != window.Length)
+                throw new InvalidDataException($"The saved model is corrupt: network section '{name}' declares {length} bytes of weights but holds {window.Length}.");
+            if (!SHA256.HashData(window).AsSpan().SequenceEqual(hash))
+                throw new InvalidDataException($"The saved model is corrupt: the checksum of its weights ({name}) does not match.");
+            using var weights = SafeTensorsReader.Open(window, $"{ctx.Directory}/{name}", leaveOpen: true);
+            return BuildModel(config, weights);
+        });
     }
 
     /// <summary>

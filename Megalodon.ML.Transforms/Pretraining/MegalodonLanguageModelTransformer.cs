@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Megalodon.ML.Checkpoints;
 using Megalodon.ML.Generation;
 using Megalodon.ML.Inference;
@@ -34,11 +33,13 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     internal const string LoaderSignature = "MegalodonLanguageModel";
     internal const string UserName = "Megalodon Language Model";
     private const string WeightsSection = "Weights.safetensors";
-    // 0x00010002 adds the training data record, 0x00010003 the text input policy; older files still load.
+    // 0x00010002 adds the training data record, 0x00010003 the text input policy, 0x00010004 makes the weights entry a
+    // plain safetensors file with its SHA-256 in a sibling entry; older files still load.
     private const uint VersionWithDataRecord = 0x00010002;
     private const uint VersionWithTextInput = 0x00010003;
+    private const uint VersionWithPlainWeights = 0x00010004;
     private static readonly VersionInfo Version = CreateVersionInfo("MEGALMTR", LoaderSignature, typeof(MegalodonLanguageModelTransformer),
-        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
+        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
     private readonly SharedNetworkLease _network;
     private readonly SequenceScorer _scorer;
@@ -168,18 +169,19 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
 
     private protected override VersionInfo ModelVersion => Version;
 
-    // *** Binary format, version 0x00010002 ***
+    // *** Binary format, version 0x00010003 ***
     //   string: config JSON (reference field names)
     //   string ×4: input, NLL, perplexity, embedding column names
     //   int: pooling; int: batch size
-    //   byte[32]: SHA-256 of the weights section
     //   section Tokenizer.bin: TokenizerSpec
-    //   section Weights.safetensors: int length, then the reference state dict as safetensors bytes
+    //   section Weights.safetensors: the reference state dict, a plain safetensors file (streamed)
+    //   section Weights.safetensors.sha256: its SHA-256 (32 bytes)
     //   string or null: the training data record as JSON (absent in 0x00010001)
     //   int ×3: text input policy: empty-text policy, max tokens (-1: none), truncation (absent before 0x00010003)
+    // Versions before 0x00010004 held the SHA-256 in the main stream after the batch size and a 4-byte length before
+    // the safetensors bytes.
     private protected override void SaveContents(ModelSaveContext ctx)
     {
-        byte[] weights = SerializeWeights(Model);
         ctx.SaveNonEmptyString(Model.Config.ToJson());
         ctx.SaveNonEmptyString(Scoring.InputColumnName);
         ctx.SaveNonEmptyString(Scoring.NegativeLogLikelihoodColumnName);
@@ -187,9 +189,8 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         ctx.SaveNonEmptyString(Scoring.EmbeddingColumnName);
         ctx.Writer.Write((int)Scoring.Pooling);
         ctx.Writer.Write(Scoring.BatchSize);
-        ctx.Writer.Write(SHA256.HashData(weights));
         SaveTokenizer(ctx, Tokenizer);
-        SaveSection(ctx, WeightsSection, writer => { writer.Write(weights.Length); writer.Write(weights); });
+        SaveWeightsSection(ctx, WeightsSection, Model);
         ctx.SaveStringOrNull(DataRecord?.ToJson());
         Scoring.TextInput.Write(ctx.Writer);
     }
@@ -200,6 +201,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         Contracts.CheckValue(environment, nameof(environment));
         environment.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel(Version);
+        uint written = ctx.Header.ModelVerWritten;
         var config = MegalodonConfig.FromJson(ctx.LoadNonEmptyString());
         var scoring = new LanguageModelScoringOptions
         {
@@ -210,20 +212,25 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
             Pooling = (PoolingMode)ctx.Reader.ReadInt32(),
             BatchSize = ctx.Reader.ReadInt32(),
         };
-        byte[] expectedHash = ctx.Reader.ReadBytes(32);
+        byte[]? legacyHash = written < VersionWithPlainWeights ? ctx.Reader.ReadBytes(32) : null;
         var tokenizer = LoadTokenizer(ctx);
-        byte[] weights = LoadSection(ctx, WeightsSection, reader => reader.ReadBytes(reader.ReadInt32()));
-        if (!SHA256.HashData(weights).AsSpan().SequenceEqual(expectedHash))
-            throw new InvalidDataException($"The saved Megalodon model is corrupt: the checksum of its weights ({WeightsSection}) does not match.");
-        var record = ctx.Header.ModelVerWritten >= VersionWithDataRecord && ctx.LoadStringOrNull() is { } json
-            ? Megalodon.ML.Training.TrainingDataRecord.FromJson(json)
-            : null;
-        if (ctx.Header.ModelVerWritten >= VersionWithTextInput)
-            scoring = scoring with { TextInput = Megalodon.ML.Transforms.Text.TextInputPolicy.Read(ctx.Reader) };
-        var model = new MegalodonModel(config);
-        model.LoadReferenceStateDict(DeserializeWeights(weights));
-        model.eval();
-        return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring) { DataRecord = record };
+        var model = legacyHash is null
+            ? LoadTensorsSection(ctx, WeightsSection, weights => BuildModel(config, weights))
+            : LoadTensorsSection(ctx, WeightsSection, legacyHash, legacyLengthPrefix: true, weights => BuildModel(config, weights));
+        try
+        {
+            var record = written >= VersionWithDataRecord && ctx.LoadStringOrNull() is { } json
+                ? Megalodon.ML.Training.TrainingDataRecord.FromJson(json)
+                : null;
+            if (written >= VersionWithTextInput)
+                scoring = scoring with { TextInput = Megalodon.ML.Transforms.Text.TextInputPolicy.Read(ctx.Reader) };
+            return new MegalodonLanguageModelTransformer(environment, model, tokenizer, scoring) { DataRecord = record };
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     // Factory for SignatureLoadRowMapper.

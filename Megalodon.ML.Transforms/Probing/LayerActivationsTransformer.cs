@@ -24,10 +24,12 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
     internal const string LoaderSignature = "MegalodonLayerActs"; // ML.NET caps loader signatures at 24 characters.
     internal const string UserName = "Megalodon Layer Activations";
     internal const string FittedModelName = "model";
-    // 0x00010002 adds the text input policy; files of 0x00010001 still load.
+    // 0x00010002 adds the text input policy; 0x00010003 stores each network as a plain safetensors entry (config in its
+    // metadata, SHA-256 in a sibling entry). Older files still load.
     private const uint VersionWithTextInput = 0x00010002;
+    private const uint VersionWithPlainWeights = 0x00010003;
     private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer),
-        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
+        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
     private readonly LayerActivationsSettings _settings;
     private readonly IReadOnlyList<ProbedNetwork> _networks;
@@ -179,7 +181,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
             {
                 string name = ctx.LoadNonEmptyString();
                 long step = ctx.Reader.ReadInt64();
-                networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin")));
+                networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin", legacy: ctx.Header.ModelVerWritten < VersionWithPlainWeights)));
             }
             var tokenizer = LoadTokenizer(ctx);
             var steering = SteeringPersistence.Read(ctx.Reader);

@@ -27,10 +27,12 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     internal const string LoaderSignature = "MegalodonSteering";
     internal const string UserName = "Megalodon Steering";
     private const string NetworkSection = "Network.bin";
-    // 0x00010002 adds the text input policy; files of 0x00010001 still load.
+    // 0x00010002 adds the text input policy; 0x00010003 stores each network as a plain safetensors entry (config in its
+    // metadata, SHA-256 in a sibling entry). Older files still load.
     private const uint VersionWithTextInput = 0x00010002;
+    private const uint VersionWithPlainWeights = 0x00010003;
     private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer),
-        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
+        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
     private readonly SteeringSettings _settings;
     private readonly SharedNetworkLease _network;
@@ -172,7 +174,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         var pooling = (PoolingMode)ctx.Reader.ReadInt32();
         int maxNewTokens = ctx.Reader.ReadInt32();
         int batch = ctx.Reader.ReadInt32();
-        var network = SharedNetwork.Own(LoadNetwork(ctx, NetworkSection));
+        var network = SharedNetwork.Own(LoadNetwork(ctx, NetworkSection, legacy: ctx.Header.ModelVerWritten < VersionWithPlainWeights));
         try
         {
             var tokenizer = LoadTokenizer(ctx);

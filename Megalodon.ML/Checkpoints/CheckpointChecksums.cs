@@ -13,8 +13,12 @@ public sealed class CheckpointChecksums
     /// <summary>File name inside the checkpoint folder.</summary>
     public const string FileName = "checksums.json";
 
-    /// <summary>The only algorithm written and accepted.</summary>
+    /// <summary>The algorithm name written. Reading also accepts "sha256" (written by training checkpoints before they shared this format) and any letter case.</summary>
     public const string Algorithm = "SHA-256";
+
+    /// <summary>Whether a stored algorithm name means SHA-256 ("SHA-256", "sha256", "Sha-256", ...).</summary>
+    public static bool IsSha256(string? name) =>
+        name is not null && string.Equals(name.Replace("-", "", StringComparison.Ordinal), "sha256", StringComparison.OrdinalIgnoreCase);
 
     private readonly SortedDictionary<string, string> _files;
 
@@ -61,13 +65,13 @@ public sealed class CheckpointChecksums
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("algorithm", out var algorithm) || algorithm.ValueKind != JsonValueKind.String
-                || algorithm.GetString() != Algorithm
+                || !IsSha256(algorithm.GetString())
                 || !root.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"checkpoint '{folder}' is corrupt: {FileName} must be {{\"algorithm\": \"{Algorithm}\", \"files\": {{...}}}}.");
             var set = Empty();
             foreach (var file in files.EnumerateObject())
             {
-                var hash = file.Value.ValueKind == JsonValueKind.String ? file.Value.GetString()! : "";
+                var hash = file.Value.ValueKind == JsonValueKind.String ? file.Value.GetString()!.ToLowerInvariant() : "";
                 if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
                     throw new InvalidDataException($"checkpoint '{folder}' is corrupt: {FileName} holds a malformed hash for {file.Name}.");
                 set._files[file.Name] = hash;

@@ -15,6 +15,24 @@ public static class CheckpointFileNames
     /// <summary>The golden-fixture layout's weight file (no checksums).</summary>
     public const string ReferenceWeights = "weights.safetensors";
 
+    /// <summary>The reference's consolidated weights (model-parallel size 1): a PyTorch zip pickle of the state dict.</summary>
+    public const string ConsolidatedWeights = "consolidated.pth";
+
+    /// <summary>The reference's marker of a consolidated checkpoint: model-parallel size and dtype.</summary>
+    public const string ConsolidateConfig = "consolidate_config.json";
+
+    /// <summary>A SentencePiece tokenizer model, as the reference's loader reads it.</summary>
+    public const string SentencePieceModel = "tokenizer.model";
+
+    /// <summary>This library's description of any tokenizer it can save (<see cref="Tokenization.TokenizerSpec"/> JSON).</summary>
+    public const string TokenizerSpec = "tokenizer_spec.json";
+
+    /// <summary>AdamW moments under the reference's parameter names, as safetensors (<c>{name}.exp_avg</c>, <c>.exp_avg_sq</c>, <c>.step</c>).</summary>
+    public const string Optimizer = "optimizer.safetensors";
+
+    /// <summary>The same AdamW moments as a PyTorch pickle, for the reference side.</summary>
+    public const string OptimizerPickle = "optimizer.pth";
+
     /// <summary>Extension of tensor files.</summary>
     public const string TensorExtension = ".safetensors";
 

@@ -6,14 +6,16 @@ namespace Megalodon.ML.Checkpoints;
 
 /// <summary>
 /// A Megalodon checkpoint folder: <c>config.json</c> (reference field names), <c>model.safetensors</c> (the reference
-/// state dict), optional extra tensor files and text files (optimizer state, <c>trainer_state.json</c>), and
-/// <c>checksums.json</c> holding the SHA-256 of every other file, written last.
+/// state dict, with <c>output.output.weight</c> for tied embeddings, as the reference's strict load needs), optional
+/// extra tensor files and text files (optimizer state, <c>trainer_state.json</c>), and <c>checksums.json</c> holding
+/// the SHA-256 of every other file, written last. Training checkpoints (<c>step-NNNNNN</c> folders of
+/// <see cref="Training.FolderCheckpointStore"/>) have this layout too.
 /// </summary>
 /// <remarks>
 /// <see cref="Save"/> fills <c>&lt;dir&gt;.tmp-&lt;pid&gt;</c> and renames it to <c>&lt;dir&gt;</c> only when complete,
-/// so a crash never leaves a half-written checkpoint under the final name. Loads verify the checksums of the files
-/// they read. The golden-fixture layout (<c>config.json</c> + <c>weights.safetensors</c>, no checksums) is read by
-/// <see cref="LoadReference"/>.
+/// so a crash never leaves a half-written checkpoint under the final name. <see cref="Load"/> reads every layout:
+/// with <c>checksums.json</c> it verifies the files it reads; without, it reads the reference layouts (see
+/// <see cref="LoadReference"/>).
 /// </remarks>
 public static class MegalodonCheckpoint
 {
@@ -27,21 +29,26 @@ public static class MegalodonCheckpoint
         SaveFolder(dir, writer =>
         {
             writer.WriteText(CheckpointFileNames.Config, model.Config.ToJson());
-            var state = model.ReferenceStateDict();
-            try
-            {
-                SafeTensors.Save(Path.Combine(writer.Folder, CheckpointFileNames.Model), state,
-                    new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "Megalodon.ML" });
-            }
-            finally
-            {
-                foreach (var t in state.Values) t.Dispose();
-            }
+            WriteWeights(Path.Combine(writer.Folder, CheckpointFileNames.Model), model);
             addExtras?.Invoke(writer);
         });
     }
 
-    /// <summary>Loads a checkpoint written by <see cref="Save"/>, verifying the checksums of the config and the weights.</summary>
+    /// <summary>The model's reference state dict as a safetensors file, streamed from the parameters (no copy of the weights).</summary>
+    internal static void WriteWeights(string path, MegalodonModel model)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        SafeTensors.Save(path, model.ReferenceTensorViews(), ProducerMetadata);
+    }
+
+    /// <summary>The metadata written into every model.safetensors.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> ProducerMetadata =
+        new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "Megalodon.ML" };
+
+    /// <summary>
+    /// Loads any checkpoint folder: one written by <see cref="Save"/> or by training (its checksums are verified),
+    /// or a reference layout without checksums (see <see cref="LoadReference"/>).
+    /// </summary>
     /// <param name="dir">The checkpoint folder.</param>
     /// <param name="device">Where the model should live; null for the CPU.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
@@ -49,10 +56,12 @@ public static class MegalodonCheckpoint
     public static MegalodonModel Load(string dir, Device? device = null)
     {
         var folder = ExistingFolder(dir);
+        if (!File.Exists(Path.Combine(folder, CheckpointChecksums.FileName)))
+            return LoadReference(folder, device);
         var checksums = CheckpointChecksums.Read(folder);
         checksums.Verify(folder, CheckpointFileNames.Config);
         checksums.Verify(folder, CheckpointFileNames.Model);
-        return Build(folder, CheckpointFileNames.Model, device);
+        return Build(MegalodonConfig.Load(Path.Combine(folder, CheckpointFileNames.Config)), Path.Combine(folder, CheckpointFileNames.Model), device);
     }
 
     /// <summary>Reads and verifies only the config of a checkpoint.</summary>
@@ -64,13 +73,22 @@ public static class MegalodonCheckpoint
     }
 
     /// <summary>
-    /// Loads the golden-fixture layout: <c>config.json</c> (extra fields ignored) and <c>weights.safetensors</c>,
-    /// with no checksums.
+    /// Loads a folder without checksums: <c>config.json</c> (flat or the reference trainer's nested layout; extra fields
+    /// ignored) and the first weight file found of <c>model.safetensors</c>, <c>weights.safetensors</c> (the golden
+    /// fixtures) and <c>consolidated.pth</c> (the reference's consolidated checkpoint, a PyTorch zip pickle read
+    /// through TorchSharp.PyBridge). A config that leaves <c>vocab_size</c> at -1 takes the size of the folder's
+    /// <c>tokenizer.model</c>, as the reference's loader does.
     /// </summary>
-    /// <param name="dir">The folder holding the two files.</param>
+    /// <param name="dir">The folder.</param>
     /// <param name="device">Where the model should live; null for the CPU.</param>
-    public static MegalodonModel LoadReference(string dir, Device? device = null) =>
-        Build(ExistingFolder(dir), CheckpointFileNames.ReferenceWeights, device);
+    /// <exception cref="FileNotFoundException">The config or every weight file is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or the weights do not fit the config.</exception>
+    public static MegalodonModel LoadReference(string dir, Device? device = null)
+    {
+        var folder = ExistingFolder(dir);
+        var config = ReferenceCheckpoint.ReadConfig(folder);
+        return Build(config, ReferenceCheckpoint.FindWeights(folder), device);
+    }
 
     /// <summary>Checks every file listed in <c>checksums.json</c>.</summary>
     /// <exception cref="InvalidDataException">A file is missing or its checksum differs.</exception>
@@ -167,7 +185,10 @@ public static class MegalodonCheckpoint
     /// </summary>
     /// <param name="dir">The final folder.</param>
     /// <param name="fill">Writes every file through the writer.</param>
-    public static void SaveFolder(string dir, Action<CheckpointWriter> fill)
+    public static void SaveFolder(string dir, Action<CheckpointWriter> fill) => SaveFolder(dir, fill, writeChecksums: true);
+
+    /// <summary>As <see cref="SaveFolder(string, Action{CheckpointWriter})"/>; without checksums for layouts that carry none (the reference's).</summary>
+    internal static void SaveFolder(string dir, Action<CheckpointWriter> fill, bool writeChecksums)
     {
         ArgumentNullException.ThrowIfNull(fill);
         var final = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
@@ -179,7 +200,7 @@ public static class MegalodonCheckpoint
         try
         {
             fill(new CheckpointWriter(temp));
-            CheckpointChecksums.Compute(temp).Write(temp);
+            if (writeChecksums) CheckpointChecksums.Compute(temp).Write(temp);
             SwapIntoPlace(temp, final);
         }
         catch
@@ -212,18 +233,26 @@ public static class MegalodonCheckpoint
         TryDeleteFolder(old);
     }
 
-    private static MegalodonModel Build(string folder, string weightsFile, Device? device)
+    /// <summary>Builds a model of <paramref name="config"/> and reads a weight file (safetensors or a PyTorch pickle) into it.</summary>
+    internal static MegalodonModel Build(MegalodonConfig config, string weightsPath, Device? device)
     {
-        var config = MegalodonConfig.Load(Path.Combine(folder, CheckpointFileNames.Config));
-        var weightsPath = Path.Combine(folder, weightsFile);
         if (!File.Exists(weightsPath))
-            throw new FileNotFoundException($"checkpoint '{folder}' has no {weightsFile}.", weightsPath);
+            throw new FileNotFoundException($"checkpoint weights '{weightsPath}' not found.", weightsPath);
         var model = new MegalodonModel(config, device);
         try
         {
-            var weights = SafeTensors.Load(weightsPath);
-            try { model.LoadReferenceStateDict(weights); }
-            finally { foreach (var t in weights.Values) t.Dispose(); }
+            if (weightsPath.EndsWith(CheckpointFileNames.TensorExtension, StringComparison.Ordinal))
+            {
+                using var reader = SafeTensorsReader.Open(weightsPath);
+                model.LoadReferenceWeights(reader);
+            }
+            else
+            {
+                var tensors = PyTorchStateDict.Read(weightsPath);
+                try { model.LoadReferenceStateDict(tensors); }
+                catch (ArgumentException ex) { throw new InvalidDataException($"'{weightsPath}': {ex.Message}", ex); }
+                finally { foreach (var t in tensors.Values) t.Dispose(); }
+            }
             return model;
         }
         catch
@@ -232,6 +261,8 @@ public static class MegalodonCheckpoint
             throw;
         }
     }
+
+    internal static string ExistingFolderOf(string dir) => ExistingFolder(dir);
 
     private static string ExistingFolder(string dir)
     {

@@ -48,4 +48,18 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(tensors);
         SafeTensorsWriter.Write(path, tensors, metadata);
     }
+
+    /// <summary>
+    /// Writes tensors as a safetensors file to <paramref name="stream"/> from its current position, streamed: one
+    /// tensor at a time, in chunks, so no byte array of the whole file (nor of a tensor) is ever made.
+    /// </summary>
+    /// <param name="stream">A writable stream (it need not seek).</param>
+    /// <param name="tensors">Name → tensor; names must be unique and not <c>__metadata__</c>.</param>
+    /// <param name="metadata">Optional string map stored under <c>__metadata__</c>.</param>
+    public static void Save(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        SafeTensorsWriter.Write(stream, tensors, metadata, TensorMemory.DefaultChunkBytes);
+    }
 }

@@ -13,18 +13,27 @@ internal static class SafeTensorsWriter
 
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
+        var plan = Plan(tensors);
+        AtomicFile.Write(path, stream => Write(stream, plan, metadata, TensorMemory.DefaultChunkBytes));
+    }
+
+    /// <summary>
+    /// Writes a whole safetensors file to <paramref name="stream"/> from its current position, one tensor and one
+    /// chunk at a time: nothing but the header and one tensor's CPU/contiguous copy (when it needs one) is held.
+    /// </summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata, long chunkBytes) =>
+        Write(stream, Plan(tensors), metadata, chunkBytes);
+
+    private static void Write(Stream stream, List<Planned> plan, IReadOnlyDictionary<string, string>? metadata, long chunkBytes)
+    {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("safetensors data is little-endian; big-endian hosts are not supported.");
-        var plan = Plan(tensors);
         byte[] header = BuildHeader(plan, metadata);
-        AtomicFile.Write(path, stream =>
-        {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
-            foreach (var p in plan) WriteData(stream, p.Tensor);
-        });
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        foreach (var p in plan) WriteData(stream, p.Tensor, chunkBytes);
     }
 
     private static List<Planned> Plan(IEnumerable<KeyValuePair<string, Tensor>> tensors)
@@ -80,13 +89,13 @@ internal static class SafeTensorsWriter
         return buffer.ToArray();
     }
 
-    private static void WriteData(Stream stream, Tensor tensor)
+    private static void WriteData(Stream stream, Tensor tensor, long chunkBytes)
     {
         // Temporaries (detach, cpu copy, contiguous copy) die with this scope; the caller's tensor is not registered in it.
         using var scope = torch.NewDisposeScope();
         var source = tensor.detach();
         if (source.device_type != DeviceType.CPU) source = source.cpu();
         if (!source.is_contiguous()) source = source.contiguous();
-        TensorMemory.ForEachChunk(source, chunk => stream.Write(chunk));
+        TensorMemory.ForEachChunk(source, chunk => stream.Write(chunk), chunkBytes);
     }
 }

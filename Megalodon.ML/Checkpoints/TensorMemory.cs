@@ -7,7 +7,7 @@ namespace Megalodon.ML.Checkpoints;
 internal static class TensorMemory
 {
     /// <summary>Largest span handed out at once (a .NET span is limited to 2 GiB; smaller keeps page faults spread out).</summary>
-    private const long ChunkBytes = 64L * 1024 * 1024;
+    public const long DefaultChunkBytes = 64L * 1024 * 1024;
 
     /// <summary>Receives one piece of a tensor's memory.</summary>
     public delegate void ChunkAction(Span<byte> chunk);
@@ -18,7 +18,7 @@ internal static class TensorMemory
     /// </summary>
     /// <param name="tensor">A contiguous tensor on the CPU.</param>
     /// <param name="action">Called once per chunk, in order.</param>
-    public static void ForEachChunk(Tensor tensor, ChunkAction action) => ForEachChunk(tensor, action, ChunkBytes);
+    public static void ForEachChunk(Tensor tensor, ChunkAction action) => ForEachChunk(tensor, action, DefaultChunkBytes);
 
     /// <summary>As <see cref="ForEachChunk(Tensor, ChunkAction)"/> with a chosen chunk size (tests use small ones).</summary>
     internal static void ForEachChunk(Tensor tensor, ChunkAction action, long chunkBytes)
@@ -27,7 +27,8 @@ internal static class TensorMemory
             throw new ArgumentException("Tensor memory is only reachable for contiguous CPU tensors.", nameof(tensor));
         long count = tensor.numel();
         if (count == 0) return;
-        long perChunk = Math.Max(1, chunkBytes / tensor.ElementSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkBytes);
+        long perChunk = Math.Max(1, Math.Min(chunkBytes, int.MaxValue) / tensor.ElementSize);
         using var flat = tensor.view(-1);
         for (long start = 0; start < count; start += perChunk)
         {

@@ -7,10 +7,16 @@ namespace Megalodon.ML.Model;
 /// The Megalodon architecture, with the reference implementation's field names (<c>ModelConf</c>) so that a
 /// <c>config.json</c> written by either side reads on the other.
 /// </summary>
+/// <remarks>
+/// Every default equals the reference's <c>ModelConf</c> default, so a field left out of a config means the same model
+/// on both sides. The one exception is <c>vocab_size</c>: the reference leaves it at -1 and fills it from its
+/// tokenizer; here a config without it is an error unless the reader is given the tokenizer's size
+/// (<see cref="FromJson(string, int?)"/>), as the reference does.
+/// </remarks>
 public sealed record MegalodonConfig
 {
     /// <summary>Number of Megalodon blocks.</summary>
-    [JsonPropertyName("num_layers")] public int NumLayers { get; init; } = 12;
+    [JsonPropertyName("num_layers")] public int NumLayers { get; init; } = 8;
     /// <summary>Residual width D.</summary>
     [JsonPropertyName("model_dim")] public int ModelDim { get; init; } = 1024;
     /// <summary>Shared query/key width Z (all heads).</summary>
@@ -47,13 +53,16 @@ public sealed record MegalodonConfig
     [JsonPropertyName("scale_emb")] public bool ScaleEmb { get; init; }
     /// <summary>Tie the output projection to the embedding.</summary>
     [JsonPropertyName("share_emb")] public bool ShareEmb { get; init; }
-    /// <summary>Vocabulary size V.</summary>
-    [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = 32000;
+    /// <summary>Vocabulary size V; -1 (the reference's default) means "set from the tokenizer" and is refused by <see cref="Validate"/>.</summary>
+    [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = VocabFromTokenizer;
     /// <summary>Output size; -1 means <see cref="VocabSize"/>.</summary>
     [JsonPropertyName("output_size")] public int OutputSize { get; init; } = -1;
     /// <summary>Initialisation of the MEGA/FFN linears: he, bert, xavier, gaussian or none.</summary>
     [JsonPropertyName("init_mode")] public string InitMode { get; init; } = "he";
-    /// <summary>Recorded for compatibility with the reference; only null (the plain attention path) is computed.</summary>
+    /// <summary>
+    /// The reference's attention kernel: null (plain path), or "swift"/"fused" (one CUDA kernel with the same math).
+    /// All three compute the plain path here; the value is kept so that an exported config says what it said.
+    /// </summary>
     [JsonPropertyName("efficient_attn")] public string? EfficientAttn { get; init; }
     /// <summary>Recorded for compatibility with the reference (layer-wise activation checkpointing).</summary>
     [JsonPropertyName("layerwise_ckpt")] public bool LayerwiseCkpt { get; init; }
@@ -67,7 +76,11 @@ public sealed record MegalodonConfig
     /// <summary>The RoPE base actually used.</summary>
     [JsonIgnore] public double EffectiveRopeBase => RopeBase ?? 10000.0;
 
+    /// <summary>The reference's <c>vocab_size</c> default: "defined later by tokenizer".</summary>
+    public const int VocabFromTokenizer = -1;
+
     private static readonly string[] InitModes = ["he", "bert", "xavier", "gaussian", "none"];
+    private static readonly string[] EfficientAttnKernels = ["swift", "fused"];
 
     /// <summary>Checks every field and every cross-field rule; throws one <see cref="ArgumentException"/> listing all problems.</summary>
     /// <returns>This config, for chaining.</returns>
@@ -84,7 +97,9 @@ public sealed record MegalodonConfig
         Positive(CemaNDim, "cema_ndim");
         Positive(ChunkSize, "chunk_size");
         Positive(NormNumGroups, "norm_num_groups");
-        Positive(VocabSize, "vocab_size");
+        if (VocabSize == VocabFromTokenizer)
+            problems.Add("vocab_size is missing or -1: the reference sets it from its tokenizer; give it in the config, or read the config together with its tokenizer.");
+        else Positive(VocabSize, "vocab_size");
         if (NormNumGroups > 0 && ModelDim > 0 && ModelDim % NormNumGroups != 0)
             problems.Add($"model_dim ({ModelDim}) must be divisible by norm_num_groups ({NormNumGroups}).");
         if (NumHeads > 0 && ZDim > 0 && ZDim % NumHeads != 0)
@@ -100,7 +115,8 @@ public sealed record MegalodonConfig
         if (OutputSize != -1 && OutputSize <= 0) problems.Add($"output_size must be -1 (meaning vocab_size) or positive (got {OutputSize}).");
         if (ShareEmb && EffectiveOutputSize != VocabSize) problems.Add("share_emb needs output_size equal to vocab_size.");
         if (!InitModes.Contains(InitMode)) problems.Add($"init_mode must be one of {string.Join(", ", InitModes)} (got '{InitMode}').");
-        if (EfficientAttn is not null) problems.Add($"efficient_attn '{EfficientAttn}' is a reference CUDA kernel; only null (the plain path, same math) is supported.");
+        if (EfficientAttn is not null && !EfficientAttnKernels.Contains(EfficientAttn))
+            problems.Add($"efficient_attn must be null, 'swift' or 'fused' (got '{EfficientAttn}').");
         if (problems.Count > 0)
             throw new ArgumentException("Invalid Megalodon config: " + string.Join(" ", problems));
         return this;
@@ -128,22 +144,59 @@ public sealed record MegalodonConfig
     /// <summary>Serialises to the reference's <c>config.json</c> layout.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    /// <summary>Parses a <c>config.json</c> (unknown fields such as <c>seed</c> or <c>batch</c> are ignored) and validates it.</summary>
+    /// <summary>
+    /// Parses a <c>config.json</c> and validates it. Both layouts are read: the flat <c>ModelConf</c> fields, and the
+    /// reference trainer's nested file (<c>{"model": {...}, "tokenizer": {...}, ...}</c>), whose <c>model</c> object is
+    /// taken. Unknown fields (<c>seed</c>, <c>batch</c>, ...) are ignored; missing ones take the reference's defaults.
+    /// </summary>
     /// <exception cref="FormatException">The text is not a JSON object of the expected field types.</exception>
-    public static MegalodonConfig FromJson(string json)
+    /// <exception cref="ArgumentException">A field is invalid, or <c>vocab_size</c> is missing.</exception>
+    public static MegalodonConfig FromJson(string json) => FromJson(json, null);
+
+    /// <summary>
+    /// As <see cref="FromJson(string)"/>; a missing or -1 <c>vocab_size</c> takes <paramref name="tokenizerVocabSize"/>
+    /// when given, as the reference's loader does with its tokenizer's word count.
+    /// </summary>
+    /// <param name="json">The config text (flat or nested).</param>
+    /// <param name="tokenizerVocabSize">The tokenizer's vocabulary size, or null when there is no tokenizer.</param>
+    public static MegalodonConfig FromJson(string json, int? tokenizerVocabSize)
     {
+        ArgumentNullException.ThrowIfNull(json);
         MegalodonConfig? config;
-        try { config = JsonSerializer.Deserialize<MegalodonConfig>(json, JsonOptions); }
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new FormatException("config.json must hold a JSON object.");
+            var modelElement = IsNested(root) ? root.GetProperty(NestedModelKey) : root;
+            config = modelElement.Deserialize<MegalodonConfig>(JsonOptions);
+        }
         catch (JsonException ex) { throw new FormatException($"config.json is not a valid Megalodon config: {ex.Message}", ex); }
-        return (config ?? throw new FormatException("config.json is empty.")).Validate();
+        config = config ?? throw new FormatException("config.json is empty.");
+        if (config.VocabSize == VocabFromTokenizer && tokenizerVocabSize is { } fromTokenizer)
+            config = config with { VocabSize = fromTokenizer };
+        return config.Validate();
     }
 
-    /// <summary>Reads and validates a <c>config.json</c> file.</summary>
+    /// <summary>The key of the model section in the reference trainer's nested <c>config.json</c>.</summary>
+    public const string NestedModelKey = "model";
+
+    /// <summary>Whether a parsed <c>config.json</c> is the reference trainer's nested layout (an object under <c>model</c>).</summary>
+    public static bool IsNested(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(NestedModelKey, out var model) && model.ValueKind == JsonValueKind.Object;
+
+    /// <summary>Reads and validates a <c>config.json</c> file (flat or nested, see <see cref="FromJson(string)"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static MegalodonConfig Load(string path)
+    public static MegalodonConfig Load(string path) => Load(path, null);
+
+    /// <summary>As <see cref="Load(string)"/>, filling a missing <c>vocab_size</c> from the tokenizer's size when given.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static MegalodonConfig Load(string path, int? tokenizerVocabSize)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Megalodon config '{path}' not found.", path);
-        return FromJson(File.ReadAllText(path));
+        try { return FromJson(File.ReadAllText(path), tokenizerVocabSize); }
+        catch (FormatException ex) { throw new FormatException($"{path}: {ex.Message}", ex); }
+        catch (ArgumentException ex) { throw new ArgumentException($"{path}: {ex.Message}", ex); }
     }
 
     /// <summary>Writes this config as <c>config.json</c> at <paramref name="path"/>.</summary>

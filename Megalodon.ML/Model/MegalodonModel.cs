@@ -1,3 +1,4 @@
+using Megalodon.ML.Checkpoints;
 using Megalodon.ML.Native;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -215,6 +216,23 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
         return result;
     }
 
+    /// <summary>The dtype the weights are stored in (the embedding's).</summary>
+    internal ScalarType ReferenceTensorDType() => embed.weight!.dtype;
+
+    /// <summary>
+    /// Parameters and buffers under the reference's names without copying them (detached views; the tied output is
+    /// the embedding tensor itself). For streaming writers; the views live as long as the caller's dispose scope.
+    /// </summary>
+    internal Dictionary<string, Tensor> ReferenceTensorViews()
+    {
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in state_dict())
+            result[name] = tensor.detach();
+        if (Config.ShareEmb)
+            result[TiedOutputName] = result[EmbeddingName];
+        return result;
+    }
+
     /// <summary>
     /// Loads tensors named as in <see cref="ReferenceStateDict"/>. Every expected name must be present with its exact
     /// shape, and no unknown name may appear; dtypes are converted.
@@ -222,17 +240,8 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     /// <exception cref="ArgumentException">Missing, unexpected or mis-shaped tensors (all listed), or tied copies that differ.</exception>
     public void LoadReferenceStateDict(IReadOnlyDictionary<string, Tensor> tensors)
     {
-        var own = state_dict();
-        var problems = new List<string>();
-        foreach (var (name, target) in own)
-        {
-            if (!tensors.TryGetValue(name, out var source)) problems.Add($"missing '{name}' {Shape(target)}");
-            else if (!source.shape.SequenceEqual(target.shape)) problems.Add($"'{name}' has shape {Shape(source)}, expected {Shape(target)}");
-        }
-        var expected = new HashSet<string>(own.Keys);
-        if (Config.ShareEmb) expected.Add(TiedOutputName);
-        foreach (var name in tensors.Keys.Where(n => !expected.Contains(n)))
-            problems.Add($"unexpected '{name}'");
+        ArgumentNullException.ThrowIfNull(tensors);
+        var problems = ReferenceNameProblems(tensors.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<long>)kv.Value.shape));
         if (Config.ShareEmb && tensors.TryGetValue(TiedOutputName, out var tied) && tensors.TryGetValue(EmbeddingName, out var emb)
             && tied.shape.SequenceEqual(emb.shape) && !tied.to_type(emb.dtype).allclose(emb, 0, 0))
             problems.Add($"share_emb is on but '{TiedOutputName}' differs from '{EmbeddingName}'");
@@ -240,11 +249,54 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException("The tensors do not fit this Megalodon config: " + string.Join("; ", problems) + ".");
 
         using var noGrad = no_grad();
-        foreach (var (name, target) in own)
+        foreach (var (name, target) in state_dict())
         {
             using var converted = tensors[name].to(target.dtype, target.device);
             target.copy_(converted);
         }
+    }
+
+    /// <summary>
+    /// Loads the reference state dict from an open safetensors reader, tensor by tensor straight into this model's
+    /// parameters: at most one tensor is held besides the model (the tied output, to compare it with the embedding).
+    /// </summary>
+    /// <param name="reader">An open safetensors file or stream.</param>
+    /// <exception cref="InvalidDataException">Missing, unexpected or mis-shaped tensors (all listed, with the file), or tied copies that differ.</exception>
+    public void LoadReferenceWeights(SafeTensorsReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var problems = ReferenceNameProblems(reader.Header.Entries.ToDictionary(e => e.Name, e => e.Shape));
+        if (problems.Count > 0)
+            throw new InvalidDataException($"The weights in '{reader.Header.FilePath}' do not fit this Megalodon config: " + string.Join("; ", problems) + ".");
+        foreach (var (name, target) in state_dict())
+            reader.ReadInto(name, target);
+        if (Config.ShareEmb && reader.Contains(TiedOutputName))
+        {
+            using var tied = reader.Read(TiedOutputName);
+            using var noGrad = no_grad();
+            using var emb = embed.weight!.detach().cpu();
+            if (!tied.to_type(emb.dtype).allclose(emb, 0, 0))
+                throw new InvalidDataException($"The weights in '{reader.Header.FilePath}': share_emb is on but '{TiedOutputName}' differs from '{EmbeddingName}'.");
+        }
+    }
+
+    /// <summary>Missing, unexpected and mis-shaped names of a reference state dict (the tied output may be absent: older files lack it).</summary>
+    private List<string> ReferenceNameProblems(IReadOnlyDictionary<string, IReadOnlyList<long>> shapes)
+    {
+        var own = state_dict();
+        var problems = new List<string>();
+        foreach (var (name, target) in own)
+        {
+            if (!shapes.TryGetValue(name, out var shape)) problems.Add($"missing '{name}' {Shape(target)}");
+            else if (!shape.SequenceEqual(target.shape)) problems.Add($"'{name}' has shape ({string.Join(",", shape)}), expected {Shape(target)}");
+        }
+        var expected = new HashSet<string>(own.Keys);
+        if (Config.ShareEmb) expected.Add(TiedOutputName);
+        foreach (var name in shapes.Keys.Where(n => !expected.Contains(n)))
+            problems.Add($"unexpected '{name}'");
+        if (Config.ShareEmb && shapes.TryGetValue(TiedOutputName, out var tiedShape) && !tiedShape.SequenceEqual(own[EmbeddingName].shape))
+            problems.Add($"'{TiedOutputName}' has shape ({string.Join(",", tiedShape)}), expected {Shape(own[EmbeddingName])}");
+        return problems;
     }
 
     /// <summary>Gradients under the reference's names (CPU copies); tied embeddings give the total gradient under both names. Parameters without a gradient are left out.</summary>

@@ -102,6 +102,51 @@ public sealed class ModelTokenizer
     }
 
     /// <summary>
+    /// A SentencePiece tokenizer from its model file (<c>tokenizer.model</c>, as shipped with Llama-2 and used by the
+    /// reference). Text is encoded without the begin- and end-of-sentence ids; documents are separated by the
+    /// end-of-sentence id, as the reference's data loader does. The model file is kept so the tokenizer is saved with the model.
+    /// </summary>
+    /// <param name="model">The bytes of the <c>.model</c> file (a SentencePiece <c>ModelProto</c>).</param>
+    /// <param name="vocabSize">The model's vocabulary size: null for the number of pieces (the reference's
+    /// <c>n_words</c> without additional tokens), or larger when the model pads it.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a SentencePiece model Microsoft.ML.Tokenizers can read.</exception>
+    public static ModelTokenizer SentencePiece(byte[] model, int? vocabSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        int pieces = SentencePieceModelFile.CountPieces(model);
+        SentencePieceTokenizer tokenizer;
+        try
+        {
+            using var stream = new MemoryStream(model, writable: false);
+            tokenizer = SentencePieceTokenizer.Create(stream, false, false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"The SentencePiece model cannot be read: {ex.Message}", ex);
+        }
+        int endOfText = tokenizer.EndOfSentenceId;
+        if (endOfText < 0 || endOfText >= pieces)
+            throw new InvalidDataException($"The SentencePiece model has no end-of-sentence piece inside its {pieces} pieces (eos id {endOfText}).");
+        int size = vocabSize ?? pieces;
+        var spec = new TokenizerSpec { Kind = TokenizerKind.SentencePiece, VocabSize = size, EndOfTextId = endOfText, SentencePieceModel = Convert.ToBase64String(model) };
+        return new ModelTokenizer(tokenizer, size, endOfText, pieces, spec, null);
+    }
+
+    /// <summary>Reads a SentencePiece model file; see <see cref="SentencePiece(byte[], int?)"/>.</summary>
+    /// <param name="path">The <c>tokenizer.model</c> file.</param>
+    /// <param name="vocabSize">The model's vocabulary size, or null for the number of pieces.</param>
+    public static ModelTokenizer SentencePieceFile(string path, int? vocabSize = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"SentencePiece model '{path}' not found.", path);
+        try { return SentencePiece(File.ReadAllBytes(path), vocabSize); }
+        catch (InvalidDataException ex) { throw new InvalidDataException($"'{path}': {ex.Message}", ex); }
+    }
+
+    /// <summary>The SentencePiece model file of a <see cref="TokenizerKind.SentencePiece"/> tokenizer, or null for other kinds.</summary>
+    public byte[]? SentencePieceModelBytes =>
+        _spec is { Kind: TokenizerKind.SentencePiece, SentencePieceModel: { } model } ? Convert.FromBase64String(model) : null;
+
+    /// <summary>
     /// Any tokenizer with a stated vocabulary size and end-of-text id. It is saveable only if it is a
     /// <see cref="ByteLevelTokenizer"/> or the shared <see cref="Gpt2"/> one; for others use the dedicated factories.
     /// </summary>
@@ -128,6 +173,12 @@ public sealed class ModelTokenizer
         return new ModelTokenizer(tokenizer, vocabSize, endOfTextId, 1, null, why);
     }
 
+    private static byte[] DecodeModel(string base64)
+    {
+        try { return Convert.FromBase64String(base64); }
+        catch (FormatException ex) { throw new InvalidDataException("The stored SentencePiece model is not valid base64.", ex); }
+    }
+
     /// <summary>Rebuilds the tokenizer a spec describes.</summary>
     /// <param name="spec">A spec from <see cref="ToSpec"/>.</param>
     /// <exception cref="InvalidDataException">The spec is inconsistent.</exception>
@@ -142,6 +193,7 @@ public sealed class ModelTokenizer
                 ? Gpt2()
                 : Tiktoken(spec.TiktokenModel!, spec.VocabSize),
             TokenizerKind.Bpe => FromBpeData(spec.Bpe!, BpeTokenizer.Create(spec.Bpe!.ToOptions()), spec.EndOfTextId, spec.VocabSize, null),
+            TokenizerKind.SentencePiece => SentencePiece(DecodeModel(spec.SentencePieceModel!), spec.VocabSize),
             _ => throw new InvalidDataException($"Unknown tokenizer kind {spec.Kind}."),
         };
         if (result.EndOfTextId != spec.EndOfTextId)

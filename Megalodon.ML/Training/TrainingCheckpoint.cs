@@ -46,6 +46,12 @@ public sealed class TrainingCheckpoint : IDisposable
     public IReadOnlyDictionary<string, Tensor> Optimizer { get; }
 
     /// <summary>
+    /// The model's <c>config.json</c> text when the model is a Megalodon (then <see cref="Model"/> is its reference
+    /// state dict, tied output included), so a saved step folder is a complete checkpoint; null for other models.
+    /// </summary>
+    public string? ConfigJson { get; init; }
+
+    /// <summary>
     /// Copies the model tensors into <paramref name="module"/> (strict: every name and shape must match). Use it to start
     /// a new run (for example continual pre-training with a fresh optimizer) from this snapshot's weights.
     /// </summary>
@@ -54,6 +60,13 @@ public sealed class TrainingCheckpoint : IDisposable
     public void CopyModelTo(torch.nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
+        if (module is Megalodon.ML.Model.MegalodonModel megalodon)
+        {
+            // The reference state dict: the tied output copy (written since step folders carry it) is checked, not loaded.
+            try { megalodon.LoadReferenceStateDict(Model); }
+            catch (ArgumentException ex) { throw new InvalidDataException($"The checkpoint of step {Step} does not match the model: {ex.Message}", ex); }
+            return;
+        }
         var target = module.state_dict();
         var missing = target.Keys.Where(k => !Model.ContainsKey(k)).ToList();
         var unexpected = Model.Keys.Where(k => !target.ContainsKey(k)).ToList();

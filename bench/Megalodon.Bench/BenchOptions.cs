@@ -86,6 +86,9 @@ internal sealed record BenchOptions
     /// <summary>ner-full: epochs without a better dev F1 that stop fine-tuning (0: never stop early).</summary>
     public int Patience { get; init; } = 3;
 
+    /// <summary>weights-memory big-tensor: the tensor's size in GiB.</summary>
+    public double TensorGib { get; init; } = 2.2;
+
     /// <summary>The Megalodon shape named by <see cref="Preset"/> (or <paramref name="fallback"/>) with <see cref="Vocab"/>.</summary>
     public Megalodon.ML.Model.MegalodonConfig PresetConfig(string fallback)
     {
@@ -114,6 +117,9 @@ internal sealed record BenchOptions
             ner-full     full-data NER: MLM encoder, fine-tuning with dev early stopping on WNUT-17 and CrossNER, vs memorisation (--datasets, --preset)
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
             nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev
+            weights-memory  peak memory of saving (--part save) and loading (--part load, after save) a model zip on --preset
+                         (default small) relative to its weights, or a streamed safetensors round trip of one
+                         --tensor-gib tensor (--part big-tensor); one part per process
             continual    continual pre-training on sotu -> wikitext-2 / linux-kernel: the paper's Table 2 rows (--part,
                          --steps: one dataset's budget, --batch, --lengths: window); see docs/continual.md
           options:
@@ -148,7 +154,8 @@ internal sealed record BenchOptions
             --datasets A,B     ner-full: wnut17, music, ai, literature (default all)
             --epochs N         ner-full: most fine-tuning epochs (default 8; at least 400 steps)
             --patience N       ner-full: dev checks without a better F1 before stopping (default 3; 0 never); a check is every epoch or 25 steps, the larger
-            --part P           continual: all, d0, d0-inf, weak, strong or report (default all)
+            --part P           continual: all, d0, d0-inf, weak, strong or report (default all); weights-memory: save, load, big-tensor
+            --tensor-gib G     weights-memory big-tensor: tensor size in GiB (default 2.2)
             --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
             --probe-rows N     probing: at most N rows per probing set (default all)
             --mi-rows N        probing: training rows in the nHSIC estimates (default 512)
@@ -197,6 +204,7 @@ internal sealed record BenchOptions
                 "--fewshot-max-steps" => options with { FewShotMaxSteps = PositiveInt(Value(), name) },
                 "--fit-seconds" => options with { FitSeconds = NonNegativeDouble(Value(), name) },
                 "--time-only" => options with { TimeOnly = true },
+                "--tensor-gib" => options with { TensorGib = PositiveDouble(Value(), name) },
                 "--datasets" => options with { Datasets = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(d => d.ToLowerInvariant()).ToArray() },
                 "--epochs" => options with { Epochs = PositiveInt(Value(), name) },
                 "--patience" => options with { Patience = int.Parse(Value(), CultureInfo.InvariantCulture) },

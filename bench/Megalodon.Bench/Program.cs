@@ -79,6 +79,9 @@ switch (options.Mode)
     case "nuner-loss":
         NunerBench.RunLossCheck(options, device);
         break;
+    case "weights-memory":
+        WeightsMemoryBench.Run(options);
+        break;
     case "continual":
         Megalodon.Bench.Continual.ContinualExperiment.Run(options);
         break;

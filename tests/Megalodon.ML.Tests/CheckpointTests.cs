@@ -14,19 +14,7 @@ public sealed class CheckpointTests
         ChunkSize = 8, NormNumGroups = 4, SwiGlu = true, RescaleNffn = true, ShareEmb = tied, VocabSize = 23,
     };
 
-    private static MegalodonModel NewModel(MegalodonConfig config, int seed)
-    {
-        torch.manual_seed(seed);
-        var model = new MegalodonModel(config);
-        // Zero-initialised parameters would hide a parameter that is not saved: give every one some signal.
-        using var noGrad = torch.no_grad();
-        foreach (var (_, p) in model.named_parameters())
-        {
-            using var noise = torch.randn_like(p) * 0.05;
-            p.add_(noise);
-        }
-        return model;
-    }
+    private static MegalodonModel NewModel(MegalodonConfig config, int seed) => Interop.InteropModels.Create(config, seed);
 
     private static void AssertSameWeights(MegalodonModel expected, MegalodonModel actual)
     {
@@ -116,15 +104,38 @@ public sealed class CheckpointTests
     }
 
     [TestMethod]
-    public void MissingChecksumsOrFolderAreClearErrors()
+    public void WithoutChecksumsAFolderReadsAsTheReferenceLayoutAndAMissingFolderIsAClearError()
     {
         using var folder = new ScratchFolder();
         var dir = folder.File("ckpt");
-        using (var model = NewModel(Tiny(), seed: 2)) MegalodonCheckpoint.Save(dir, model);
+        using var model = NewModel(Tiny(), seed: 2);
+        MegalodonCheckpoint.Save(dir, model);
         File.Delete(Path.Combine(dir, CheckpointChecksums.FileName));
-        var ex = Assert.ThrowsExactly<InvalidDataException>(() => MegalodonCheckpoint.Load(dir));
-        StringAssert.Contains(ex.Message, "checksums.json is missing");
+        using (var loaded = MegalodonCheckpoint.Load(dir)) AssertSameWeights(model, loaded);
+        Assert.ThrowsExactly<InvalidDataException>(() => MegalodonCheckpoint.Verify(dir));
+        File.Delete(Path.Combine(dir, CheckpointFileNames.Model));
+        var ex = Assert.ThrowsExactly<FileNotFoundException>(() => MegalodonCheckpoint.Load(dir));
+        StringAssert.Contains(ex.Message, "holds no weights");
         Assert.ThrowsExactly<DirectoryNotFoundException>(() => MegalodonCheckpoint.Load(folder.File("absent")));
+    }
+
+    [TestMethod]
+    public void TheOldChecksumFormatStillReads()
+    {
+        using var folder = new ScratchFolder();
+        var dir = folder.File("ckpt");
+        using var model = NewModel(Tiny(tied: true), seed: 4);
+        MegalodonCheckpoint.Save(dir, model);
+        var path = Path.Combine(dir, CheckpointChecksums.FileName);
+        // Training checkpoints used to write "sha256"; hex digits in either case are read.
+        using (var current = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)))
+        {
+            var files = current.RootElement.GetProperty("files").EnumerateObject().ToDictionary(f => f.Name, f => f.Value.GetString()!.ToUpperInvariant());
+            File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["algorithm"] = "sha256", ["files"] = files }));
+        }
+        MegalodonCheckpoint.Verify(dir);
+        using var loaded = MegalodonCheckpoint.Load(dir);
+        AssertSameWeights(model, loaded);
     }
 
     [TestMethod]
@@ -256,7 +267,7 @@ public sealed class CheckpointTests
     [TestMethod]
     public void LoadsTheGoldenReferenceLayout()
     {
-        var caseFolder = GoldenFixtures.CaseFolderOrSkip("p3_tied_scaled_4heads_4chunks");
+        var caseFolder = GoldenFixtures.CaseFolder("p3_tied_scaled_4heads_4chunks");
         using var scope = torch.NewDisposeScope();
         using var model = MegalodonCheckpoint.LoadReference(caseFolder);
         Assert.IsTrue(model.Config.ShareEmb);
@@ -270,7 +281,7 @@ public sealed class CheckpointTests
     [TestMethod]
     public void ReferenceLayoutRoundTripsThroughACheckpoint()
     {
-        var caseFolder = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var caseFolder = GoldenFixtures.CaseFolder("p1_single_layer_short");
         using var folder = new ScratchFolder();
         var dir = folder.File("from-golden");
         using var reference = MegalodonCheckpoint.LoadReference(caseFolder);

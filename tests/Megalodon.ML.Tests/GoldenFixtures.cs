@@ -1,8 +1,9 @@
 namespace Megalodon.ML.Tests;
 
 /// <summary>
-/// Finds the shared golden fixtures without copying them into the repository: MEGALODON_SHARED when set, otherwise a
-/// <c>shared</c> folder beside the repository root (the folder holding Megalodon.ML.sln) or beside one of its parents.
+/// Finds the golden fixtures, which the repository carries (<c>tests/fixtures/megalodon-golden</c>, the six public
+/// cases), so parity runs on every clone; a missing fixture fails the test. Also finds the shared data folder
+/// (MEGALODON_SHARED, or a <c>shared</c> folder beside the repository root or one of its parents) for other data.
 /// </summary>
 internal static class GoldenFixtures
 {
@@ -30,22 +31,25 @@ internal static class GoldenFixtures
         return null;
     }
 
-    /// <summary>The golden folder, or <see cref="Assert.Inconclusive(string)"/> when it is not on this machine.</summary>
-    public static string GoldenFolderOrSkip()
+    /// <summary>The repository's relative path of the golden fixtures.</summary>
+    public static readonly string RelativeGoldenFolder = Path.Combine("tests", "fixtures", "megalodon-golden");
+
+    /// <summary>The golden folder of this repository; the test fails when it is missing (a broken clone, not a skip).</summary>
+    public static string GoldenFolder()
     {
-        var shared = SharedFolder();
-        var golden = shared is null ? null : Path.Combine(shared, "megalodon-golden");
+        var root = RepositoryRoot();
+        var golden = root is null ? null : Path.Combine(root, RelativeGoldenFolder);
         if (golden is null || !Directory.Exists(golden))
-            Assert.Inconclusive($"Golden fixtures not found (set {SharedVariable} or place 'shared/megalodon-golden' beside the repository).");
+            Assert.Fail($"Golden fixtures not found: '{RelativeGoldenFolder}' is missing under the repository root ({root ?? "not found"}).");
         return golden!;
     }
 
-    /// <summary>One golden case folder, or inconclusive when missing.</summary>
-    public static string CaseFolderOrSkip(string caseName)
+    /// <summary>One golden case folder; the test fails when it is missing.</summary>
+    public static string CaseFolder(string caseName)
     {
-        var folder = Path.Combine(GoldenFolderOrSkip(), caseName);
+        var folder = Path.Combine(GoldenFolder(), caseName);
         if (!Directory.Exists(folder))
-            Assert.Inconclusive($"Golden case '{caseName}' not found under the shared fixtures.");
+            Assert.Fail($"Golden case '{caseName}' not found under '{RelativeGoldenFolder}'.");
         return folder;
     }
 }

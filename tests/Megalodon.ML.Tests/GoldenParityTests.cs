@@ -21,7 +21,7 @@ public sealed class GoldenParityTests
     [DataRow("p6_tied_rescale_chunk12")]
     public void MatchesTheReferenceWithinTolerance(string caseName)
     {
-        var folder = GoldenFixtures.CaseFolderOrSkip(caseName);
+        var folder = GoldenFixtures.CaseFolder(caseName);
         var result = ParityRunner.Run(folder);
         foreach (var check in result.Checks) TestContext.WriteLine(check.ToString());
 
@@ -56,7 +56,7 @@ public sealed class GoldenParityTests
     [TestMethod]
     public void MissingOptionalTensorsAreSkippedNotFailed()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var source = GoldenFixtures.CaseFolder("p1_single_layer_short");
         using var scratch = new ScratchFolder();
         var folder = Path.Combine(scratch.Path, "p1_without_intermediates");
         Directory.CreateDirectory(folder);
@@ -79,7 +79,7 @@ public sealed class GoldenParityTests
     [TestMethod]
     public void PerturbedWeightsFailWithTheRightQuantities()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p2_two_layer_swiglu_3chunks");
+        var source = GoldenFixtures.CaseFolder("p2_two_layer_swiglu_3chunks");
         using var scratch = new ScratchFolder();
         var folder = ParityCliTests.PerturbedCopy(source, scratch.Path, "layers.1.nffn.fc2.weight");
 
@@ -95,7 +95,7 @@ public sealed class GoldenParityTests
     [TestMethod]
     public void IncrementalSegmentsThatDoNotCoverTheSequenceFail()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var source = GoldenFixtures.CaseFolder("p1_single_layer_short");
         using var scratch = new ScratchFolder();
         var folder = Path.Combine(scratch.Path, "bad_segments");
         Directory.CreateDirectory(folder);
@@ -116,7 +116,7 @@ public sealed class GoldenParityTests
     [TestMethod]
     public void FindsCaseFoldersAtAnyDepth()
     {
-        var golden = GoldenFixtures.GoldenFolderOrSkip();
+        var golden = GoldenFixtures.GoldenFolder();
         var all = GoldenCase.FindCaseFolders(golden);
         Assert.IsGreaterThanOrEqualTo(6, all.Count);
         var one = GoldenCase.FindCaseFolders(Path.Combine(golden, "p4_three_layer_rescale_2chunks"));

@@ -32,7 +32,7 @@ public sealed class ParityCliTests
     [TestMethod]
     public void PassingCaseExitsZeroWithOneLinePerCaseAndASummary()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var source = GoldenFixtures.CaseFolder("p1_single_layer_short");
         using var scratch = new ScratchFolder();
         Directory.CreateSymbolicLink(Path.Combine(scratch.Path, "p1_single_layer_short"), source);
 
@@ -50,7 +50,7 @@ public sealed class ParityCliTests
     [TestMethod]
     public void ACaseFolderItselfCanBeTheArgument()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p5_wide_noaffine_short");
+        var source = GoldenFixtures.CaseFolder("p5_wide_noaffine_short");
         var (code, output, _) = RunCli("parity", source, "--threads", "1");
         Assert.AreEqual(0, code, output);
         Assert.AreEqual("1 passed, 0 failed", Lines(output)[^1]);
@@ -59,7 +59,7 @@ public sealed class ParityCliTests
     [TestMethod]
     public void PerturbedWeightsExitOneAndSayFail()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var source = GoldenFixtures.CaseFolder("p1_single_layer_short");
         using var scratch = new ScratchFolder();
         PerturbedCopy(source, scratch.Path, "layers.0.mega.wv.weight");
 
@@ -76,7 +76,7 @@ public sealed class ParityCliTests
     [TestMethod]
     public void MixedCasesAreCountedSeparately()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var source = GoldenFixtures.CaseFolder("p1_single_layer_short");
         using var scratch = new ScratchFolder();
         Directory.CreateSymbolicLink(Path.Combine(scratch.Path, "p1_single_layer_short"), source);
         PerturbedCopy(source, scratch.Path, "output.final_norm.bias");
@@ -90,7 +90,7 @@ public sealed class ParityCliTests
     [TestMethod]
     public void DeviceCpuRunsTheCases()
     {
-        var source = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var source = GoldenFixtures.CaseFolder("p1_single_layer_short");
         var (code, output, error) = RunCli("parity", source, "--device", "cpu");
         Assert.AreEqual(0, code, output + error);
         Assert.AreEqual("1 passed, 0 failed", Lines(output)[^1]);
@@ -119,7 +119,7 @@ public sealed class ParityCliTests
     [TestMethod]
     public void RunnerOnAnExplicitCpuDevicePasses()
     {
-        var result = ParityRunner.Run(GoldenFixtures.CaseFolderOrSkip("p2_two_layer_swiglu_3chunks"), device: torch.CPU);
+        var result = ParityRunner.Run(GoldenFixtures.CaseFolder("p2_two_layer_swiglu_3chunks"), device: torch.CPU);
         Assert.IsTrue(result.Passed, string.Join("\n", result.Failures));
     }
 

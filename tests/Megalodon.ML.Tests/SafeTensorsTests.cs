@@ -142,7 +142,7 @@ public sealed class SafeTensorsTests
     [TestMethod]
     public void ReadsTheGoldenFixtureFormat()
     {
-        var caseFolder = GoldenFixtures.CaseFolderOrSkip("p1_single_layer_short");
+        var caseFolder = GoldenFixtures.CaseFolder("p1_single_layer_short");
         using var reader = SafeTensorsReader.Open(Path.Combine(caseFolder, "io.safetensors"));
         using var tokens = reader.Read("tokens");
         Assert.AreEqual(ScalarType.Int64, tokens.dtype);

@@ -36,6 +36,8 @@ public static class MegalodonCommandLine
             new ProbeCommand(),
             new SteerCommand(),
             new NerCommand(),
+            new ExportCommand(),
+            new ImportCommand(),
             new CompletionCommand(),
         };
         root.Add(HelpCommand(root));

@@ -13,6 +13,8 @@ public sealed class CommandLineTests
     [DataRow("probe")]
     [DataRow("steer")]
     [DataRow("completion")]
+    [DataRow("export")]
+    [DataRow("import")]
     [DataRow("ner", "pretrain")]
     [DataRow("ner", "train")]
     [DataRow("ner", "eval")]
@@ -35,7 +37,7 @@ public sealed class CommandLineTests
     {
         var (code, output, _) = CliRunner.Run("--help");
         Assert.AreEqual(0, code);
-        foreach (var verb in new[] { "parity", "pretrain", "generate", "perplexity", "continue", "probe", "steer", "ner", "completion", "help" })
+        foreach (var verb in new[] { "parity", "pretrain", "generate", "perplexity", "continue", "probe", "steer", "ner", "export", "import", "completion", "help" })
             StringAssert.Contains(output, $"\n  {verb} ");
         (code, output, _) = CliRunner.Run("ner", "--help");
         Assert.AreEqual(0, code);
