@@ -15,7 +15,7 @@ internal sealed record BenchOptions
     public int[] Lengths { get; init; } = [2048, 8192];
     /// <summary>Whether <c>--lengths</c> was given (modes with another default length use theirs otherwise).</summary>
     public bool LengthsGiven { get; init; }
-    /// <summary>continual: which part of the experiment to run (all, d0, d0-inf, weak, strong, report).</summary>
+    /// <summary>continual: which part of the experiment to run (all, worker, report).</summary>
     public string Part { get; init; } = "all";
     /// <summary>Timed runs per measurement (the median is reported); 0 means the mode's default.</summary>
     public int Runs { get; init; }
@@ -31,6 +31,8 @@ internal sealed record BenchOptions
     public int Window { get; init; } = 256;
     /// <summary>Random seed for weights and tokens.</summary>
     public int Seed { get; init; } = 1234;
+    /// <summary>continual: how many seeds (<see cref="Seed"/>, <see cref="Seed"/> + 1, ...) every row is trained with; 0 means the mode's default.</summary>
+    public int Seeds { get; init; }
     /// <summary>Where models run: cpu, cuda, cuda:N or auto (see <c>TorchDevices.Resolve</c>).</summary>
     public string Device { get; init; } = "cpu";
     /// <summary>mfu and nuner: projection matmuls in fp32 or bf16 (on fp32 master weights).</summary>
@@ -106,7 +108,7 @@ internal sealed record BenchOptions
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
             nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev
             continual    continual pre-training on sotu -> wikitext-2 / linux-kernel: the paper's Table 2 rows (--part,
-                         --steps: one dataset's budget, --batch, --lengths: window); see docs/continual.md
+                         --steps: one dataset's budget, --seeds, --batch, --lengths: window); see docs/continual.md
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)
@@ -118,12 +120,13 @@ internal sealed record BenchOptions
             --contexts A,B     streaming: context lengths (default 1024,65536); generate-memory: the prompt length
             --window N         streaming: tokens timed one by one per point (default 256); generate-memory: tokens generated
             --seed S           random seed (default 1234)
+            --seeds N          continual: train every row with seeds S, S+1, ..., S+N-1 (default 3)
             --device D         cpu, cuda, cuda:N or auto (default cpu)
             --precision P      mfu, profile, nuner: fp32 or bf16 projections (default fp32)
             --preset NAME      mfu, train-bf16, profile: tiny, bench, small, 200m, 1.3b, 7b
             --vocab V          vocabulary size (default: the preset's usual one)
             --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
-            --steps N          train-bf16: optimizer steps (default 40); continual: steps per dataset budget (1500)
+            --steps N          train-bf16: optimizer steps (default 40); continual: steps per dataset budget (500)
             --batch B          train-bf16: sequences per step (default 4; mfu 1; continual 8)
             --attention K      mfu, profile, parity: Megalodon's attention kernel, auto, explicit, fused or split
                                (fused, values in q-wide slices); default auto (the explicit path)
@@ -136,7 +139,8 @@ internal sealed record BenchOptions
             --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds (0: off)
             --time-only        nuner: time a few steps of every kind, print the run's estimate, and stop
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
-            --part P           continual: all, d0, d0-inf, weak, strong or report (default all)
+            --part P           continual: all (every row, then the report), worker (every unfinished row not taken by
+                         another worker; run two side by side) or report (the tables of what has finished); default all
             --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
             --probe-rows N     probing: at most N rows per probing set (default all)
             --mi-rows N        probing: training rows in the nHSIC estimates (default 512)
@@ -165,6 +169,7 @@ internal sealed record BenchOptions
                 "--contexts" => options with { Contexts = IntList(Value(), name) },
                 "--window" => options with { Window = PositiveInt(Value(), name) },
                 "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--seeds" => options with { Seeds = PositiveInt(Value(), name) },
                 "--device" => options with { Device = Value() },
                 "--precision" => options with { Precision = Value().ToLowerInvariant() },
                 "--preset" => options with { Preset = Value() },
