@@ -33,6 +33,8 @@ public static class TorchNativeLoader
     internal static void OnAssemblyLoad()
 #pragma warning restore CA2255
     {
+        // Before any tensor exists: the heap policy must govern libtorch's first allocations too.
+        NativeHeap.ApplyPolicy();
         try { Prepare(Environment.GetEnvironmentVariable(LibTorchDirectoryVariable)); }
         catch (Exception ex) { _failure = ex; }
     }

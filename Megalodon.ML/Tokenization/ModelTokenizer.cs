@@ -71,7 +71,7 @@ public sealed class ModelTokenizer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
         var tokenizer = TiktokenTokenizer.CreateForModel(modelName);
-        // TiktokenTokenizer exposes no vocabulary in 2.0.1; its special tokens sit at the top of the id range.
+        // TiktokenTokenizer exposes no vocabulary in Microsoft.ML.Tokenizers 2.0.1; its special tokens sit at the top of the id range.
         var special = tokenizer.SpecialTokens;
         if (special is null || !special.TryGetValue("<|endoftext|>", out int endOfText))
             throw new NotSupportedException($"The tiktoken model '{modelName}' has no <|endoftext|> token; use FromTokenizer with an explicit vocabulary size and end-of-text id.");
@@ -122,7 +122,7 @@ public sealed class ModelTokenizer
         string why = tokenizer switch
         {
             TiktokenTokenizer => "a TiktokenTokenizer does not reveal which model it was made for; create it with ModelTokenizer.Tiktoken(modelName) instead",
-            BpeTokenizer => "Microsoft.ML.Tokenizers 2.0.1 does not expose a BpeTokenizer's merges; create it with ModelTokenizer.FromBpeOptions(options, ...) instead",
+            BpeTokenizer => "Microsoft.ML.Tokenizers (3.0.0) does not expose a BpeTokenizer's merges; create it with ModelTokenizer.FromBpeOptions(options, ...) instead",
             _ => $"Megalodon.ML cannot describe a {tokenizer.GetType().Name} for saving; use a byte-level, tiktoken or BPE tokenizer",
         };
         return new ModelTokenizer(tokenizer, vocabSize, endOfTextId, 1, null, why);

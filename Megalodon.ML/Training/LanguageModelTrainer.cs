@@ -1,3 +1,4 @@
+using Megalodon.ML.Native;
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -182,6 +183,8 @@ public sealed class LanguageModelTrainer : IDisposable
         {
             _elapsedBefore = ElapsedTotal.TotalSeconds;
             _session = null;
+            // The heap policy keeps the steps' temporaries for reuse; training is over, so give them back.
+            NativeHeap.Trim();
         }
 
         return new TrainingResult(

@@ -25,6 +25,8 @@ catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
     return 1;
 }
 Console.WriteLine($"mode {options.Mode}, device {device}, torch threads {torch.get_num_threads()}, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
+foreach (string line in MachineReport.Lines())
+    Console.WriteLine(line);
 Console.WriteLine();
 
 var bench = MegalodonPresets.Bench();

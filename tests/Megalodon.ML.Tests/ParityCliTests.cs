@@ -1,4 +1,3 @@
-using Megalodon.Cli.Commands;
 using Megalodon.ML.Checkpoints;
 using Megalodon.ML.Parity;
 using TorchSharp;
@@ -8,15 +7,7 @@ namespace Megalodon.ML.Tests;
 [TestClass]
 public sealed class ParityCliTests
 {
-    private static readonly ICliCommand[] Verbs = [new ParityCommand()];
-
-    private static (int ExitCode, string Output, string Error) RunCli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandDispatcher.Run(args, Verbs, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) RunCli(params string[] args) => Cli.CliRunner.Run(args);
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

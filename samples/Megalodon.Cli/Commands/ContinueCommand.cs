@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Megalodon.Cli.CommandLine;
 using Megalodon.Cli.Pretraining;
 using Megalodon.ML.Training;
 using Megalodon.ML.Transforms;
@@ -14,7 +16,7 @@ namespace Megalodon.Cli.Commands;
 /// text in the base model's order, old and new validation sets, and a report (CSV and PNG) of losses, forgetting and
 /// adaptation.
 /// </summary>
-public sealed class ContinueCommand : ICliCommand
+public sealed class ContinueCommand : VerbCommand
 {
     /// <summary>The report table's file name in the report folder.</summary>
     public const string ReportCsv = "report.csv";
@@ -22,53 +24,96 @@ public sealed class ContinueCommand : ICliCommand
     /// <summary>The report chart's file name in the report folder.</summary>
     public const string ReportPng = "report.png";
 
-    /// <inheritdoc />
-    public string Name => "continue";
+    private readonly Option<string?> _model = CliOptions.Text(ContinueArguments.Model, "FILE", "the base model, from 'megalodon pretrain' or an earlier 'continue'");
+    private readonly Option<string[]> _data = CliOptions.Repeated(ContinueArguments.Data, "PATH", "new text: a file, or a folder (every *.txt under it); repeatable", manyPerToken: true);
+    private readonly Option<bool> _splitLines = CliOptions.Flag(ContinueArguments.SplitLines, "one document per non-empty line (for every path option too)");
+    private readonly Option<string[]> _replayData = CliOptions.Repeated(ContinueArguments.ReplayData, "PATH",
+        "the text the base model was trained on (same paths, same order); repeatable");
+    private readonly Option<double?> _replay = CliOptions.Number(ContinueArguments.Replay,
+        $"share of every batch replayed from it, in [0, 0.99] (default: {ContinueArguments.DefaultReplay.ToString(CultureInfo.InvariantCulture)} with --replay-data, else 0); the new-data budget shrinks by the same amount",
+        min: 0, max: 0.99);
+    private readonly Option<string[]> _oldValid = CliOptions.Repeated(ContinueArguments.OldValid, "PATH", "validation text of the earlier domain (forgetting); repeatable");
+    private readonly Option<string[]> _newValid = CliOptions.Repeated(ContinueArguments.NewValid, "PATH", "validation text of the new domain (adaptation); repeatable");
+    private readonly Option<string?> _schedule = CliOptions.Choice(ContinueArguments.Schedule,
+        "rewarm (warm-up 1% to --lr, cosine to 0.1 x), constant (0.1 x --lr), cosine-inf or invsqrt-inf (default: rewarm)",
+        "rewarm", "constant", "cosine-inf", "invsqrt-inf");
+    private readonly Option<int?> _steps = CliOptions.Int(ContinueArguments.Steps, "optimizer steps (default: 1000)", min: 1);
+    private readonly Option<long?> _tokens = CliOptions.Count(ContinueArguments.Tokens, "how long in input tokens instead of steps, such as 2M");
+    private readonly Option<double?> _lr = CliOptions.Number(ContinueArguments.Lr, "maximum learning rate (default: 3e-4)", min: 0, max: 1, minExclusive: true);
+    private readonly Option<int?> _batch = CliOptions.Int(ContinueArguments.Batch, "windows per step (default: 8); the sequence length is the base run's", min: 1);
+    private readonly Option<int?> _evalInterval = CliOptions.Int(ContinueArguments.EvalInterval, "measure the validation sets every N steps (default: 100)", min: 0);
+    private readonly Option<string?> _keepOptimizer = CliOptions.Text(ContinueArguments.KeepOptimizer, "DIR",
+        "keep the AdamW state of the base run's checkpoint folder (default: reset)");
+    private readonly Option<string?> _checkpoints = CliOptions.Text(ContinueArguments.Checkpoints, "DIR", "write this run's checkpoints here");
+    private readonly Option<int?> _seed = CliOptions.Int(ContinueArguments.Seed, "seed of the new data's order (default: 1)");
+    private readonly Option<string?> _device = CliOptions.Device();
+    private readonly Option<int?> _threads = CliOptions.Threads();
+    private readonly Option<string?> _out = CliOptions.Text(ContinueArguments.Out, "FILE", $"where to save the model (default: {ContinueArguments.DefaultOutput})");
+    private readonly Option<string?> _reportDir = CliOptions.Text(ContinueArguments.ReportDir, "DIR",
+        $"where {ReportCsv} and {ReportPng} go (default: {ContinueArguments.DefaultReportFolder})");
+
+    /// <summary>Creates the verb.</summary>
+    public ContinueCommand() : base("continue", "Continue pretraining a saved model on new text, with replay and forgetting/adaptation report.")
+    {
+        _model.Required = true;
+        _data.Required = true;
+        foreach (var option in new Option[] { _model, _data, _splitLines, _replayData, _replay, _oldValid, _newValid, _schedule, _steps, _tokens, _lr, _batch,
+                     _evalInterval, _keepOptimizer, _checkpoints, _seed, _device, _threads, _out, _reportDir })
+            Add(option);
+        CliOptions.AtMostOne(this, _steps, _tokens);
+        Validators.Add(r =>
+        {
+            if (CliOptions.Value(r, _replay) > 0 && !CliOptions.Given(r, _replayData))
+                r.AddError($"{ContinueArguments.Replay} needs {ContinueArguments.ReplayData} PATH: the text the base model was trained on.");
+        });
+    }
 
     /// <inheritdoc />
-    public string Summary => "Continue pretraining a saved model on new text, with replay and forgetting/adaptation report.";
+    public override string Synopsis => "megalodon continue --model FILE --data PATH... [options]";
 
     /// <inheritdoc />
-    public string Usage =>
+    public override string Details => "Continues pretraining a saved Megalodon language model (.zip) on new text and saves the result.";
+
+    /// <inheritdoc />
+    public override string Notes =>
         $"""
-        Usage: megalodon continue --model FILE --data PATH... [options]
-
-        Continues pretraining a saved Megalodon language model (.zip) on new text and saves the result.
-
-        Data:
-          --model FILE           the base model, from 'megalodon pretrain' or an earlier 'continue'
-          --data PATH            new text: a file, or a folder (every *.txt under it); repeatable
-          --split-lines          one document per non-empty line (for every path below too)
-          --replay-data PATH     the text the base model was trained on (same paths, same order); repeatable
-          --replay X             share of every batch replayed from it, in [0, 0.99] (default: {ContinueArguments.DefaultReplay.ToString(CultureInfo.InvariantCulture)}
-                                 with --replay-data, else 0); the new-data budget shrinks by the same amount
-          --old-valid PATH       validation text of the earlier domain (forgetting); repeatable
-          --new-valid PATH       validation text of the new domain (adaptation); repeatable
-        Training:
-          --schedule NAME        rewarm (warm-up 1% to --lr, cosine to 0.1 x), constant (0.1 x --lr),
-                                 cosine-inf or invsqrt-inf (default: rewarm)
-          --steps N | --tokens N how long (default: 1000 steps)
-          --lr X                 maximum learning rate (default: 3e-4)
-          --batch N              windows per step (default: 8); the sequence length is the base run's
-          --eval-interval N      measure the validation sets every N steps (default: 100)
-          --keep-optimizer DIR   keep the AdamW state of the base run's checkpoint folder (default: reset)
-          --checkpoints DIR      write this run's checkpoints here
-          --seed N               seed of the new data's order (default: 1)
-          --device NAME          cpu, cuda, cuda:N or auto (default: cpu)
-          --threads N            torch threads (default: MEGALODON_THREADS, else 1)
-        Output:
-          --out FILE             where to save the model (default: {ContinueArguments.DefaultOutput})
-          --report-dir DIR       where {ReportCsv} and {ReportPng} go (default: {ContinueArguments.DefaultReportFolder})
-
         Progress goes to standard error as for 'pretrain'.
         Exit code: 0 success, 1 failure, 2 bad arguments, {PretrainCommand.CancelledExitCode} cancelled.
-
         """;
 
     /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    protected override int Run(ParseResult parse, TextWriter output, TextWriter error)
     {
-        var a = ContinueArguments.Parse(args);
+        var replayPaths = parse.GetValue(_replayData) ?? [];
+        var a = new ContinueArguments
+        {
+            ModelPath = parse.GetValue(_model)!,
+            DataPaths = parse.GetValue(_data) ?? [],
+            SplitLinesIntoDocuments = parse.GetValue(_splitLines),
+            ReplayDataPaths = replayPaths,
+            ReplayFraction = parse.GetValue(_replay) ?? (replayPaths.Length > 0 ? ContinueArguments.DefaultReplay : 0),
+            ScheduleKind = parse.GetValue(_schedule) switch
+            {
+                "constant" => ContinualScheduleKind.Constant,
+                "cosine-inf" => ContinualScheduleKind.CosineInf,
+                "invsqrt-inf" => ContinualScheduleKind.InvSqrtInf,
+                _ => ContinualScheduleKind.ReWarmReDecay,
+            },
+            OldValidationPaths = parse.GetValue(_oldValid) ?? [],
+            NewValidationPaths = parse.GetValue(_newValid) ?? [],
+            MaxSteps = parse.GetValue(_steps),
+            TokenBudget = parse.GetValue(_tokens),
+            LearningRate = parse.GetValue(_lr),
+            BatchSize = parse.GetValue(_batch),
+            EvalIntervalSteps = parse.GetValue(_evalInterval),
+            KeepOptimizerFrom = parse.GetValue(_keepOptimizer),
+            CheckpointFolder = parse.GetValue(_checkpoints),
+            RandomSeed = parse.GetValue(_seed) ?? 1,
+            DeviceName = parse.GetValue(_device) ?? "cpu",
+            ThreadCount = parse.GetValue(_threads),
+            OutputPath = parse.GetValue(_out) ?? ContinueArguments.DefaultOutput,
+            ReportFolder = parse.GetValue(_reportDir) ?? ContinueArguments.DefaultReportFolder,
+        };
         using var baseModel = LanguageModelFile.Load(a.ModelPath);
         var warn = (string line) => error.WriteLine($"megalodon continue: {line}");
         var ml = new MLContext(a.RandomSeed);

@@ -1,3 +1,4 @@
+using Megalodon.Cli.CommandLine;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,3 +1,4 @@
+using Megalodon.Cli.CommandLine;
 using Megalodon.ML.Transforms.Pretraining;
 using Microsoft.ML;
 

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Megalodon.Cli.CommandLine;
 using Megalodon.ML.Parity;
 using Megalodon.ML.Runtime;
 
@@ -8,50 +10,52 @@ namespace Megalodon.Cli.Commands;
 /// <c>megalodon parity &lt;dir&gt;</c>: replays every golden case under a folder against the model and prints the
 /// largest differences per case, then <c>N passed, M failed</c>. Exit 0 only when every case passes.
 /// </summary>
-public sealed class ParityCommand : ICliCommand
+public sealed class ParityCommand : VerbCommand
 {
-    private const string ThreadsOption = "--threads";
-    private const string DeviceOption = "--device";
-    private const string VerboseFlag = "--verbose";
     private const int MaxFailuresShown = 8;
 
-    /// <inheritdoc />
-    public string Name => "parity";
+    private readonly Argument<string> _folder = new("dir") { Description = "a folder of golden cases, or one case folder" };
+    private readonly Option<string?> _device = CliOptions.Device();
+    private readonly Option<int?> _threads = CliOptions.Threads();
+    private readonly Option<bool> _verbose = CliOptions.Flag("--verbose", "also print every check of every case");
+
+    /// <summary>Creates the verb.</summary>
+    public ParityCommand() : base("parity", "Check the model against golden reference cases (logits, loss, gradients, cached decoding).")
+    {
+        _device.Description += "; always float32, same tolerances";
+        Add(_folder);
+        Add(_device);
+        Add(_threads);
+        Add(_verbose);
+    }
 
     /// <inheritdoc />
-    public string Summary => "Check the model against golden reference cases (logits, loss, gradients, cached decoding).";
+    public override string Synopsis => "megalodon parity <dir> [--device NAME] [--threads N] [--verbose]";
 
     /// <inheritdoc />
-    public string Usage =>
+    public override string Details =>
         """
-        Usage: megalodon parity <dir> [--device NAME] [--threads N] [--verbose]
-
         Runs every golden case under <dir> against the Megalodon model. A case is a folder holding
         config.json, weights.safetensors and io.safetensors; <dir> may itself be one case.
         Prints one line per case with its largest differences and PASS or FAIL, then a summary.
-
-        Options:
-          --device NAME cpu, cuda, cuda:N or auto (default: cpu); always float32, same tolerances
-          --threads N   torch intra-op threads (default: MEGALODON_THREADS, else 1)
-          --verbose     also print every check of every case
-
-        Exit code: 0 when every case passes, 1 when any fails, no case is found or the device is
-        unavailable, 2 for bad arguments.
-
         """;
 
     /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
-    {
-        var options = CommandOptions.Parse(args, [ThreadsOption, DeviceOption], [VerboseFlag]);
-        if (options.Positionals.Count != 1)
-            throw new UsageException(options.Positionals.Count == 0 ? "Missing <dir>." : "Give exactly one <dir>.");
-        int? threads = options.Value(ThreadsOption) is null ? null : options.Int(ThreadsOption, fallback: 1, min: 1, max: 1024);
-        bool verbose = options.Has(VerboseFlag);
-        // Before looking for cases: a device that cannot run them is the first thing to report.
-        var device = ResolveDevice(options.Value(DeviceOption) ?? "cpu");
+    public override string Notes =>
+        """
+        Exit code: 0 when every case passes, 1 when any fails, no case is found or the device is
+        unavailable, 2 for bad arguments.
+        """;
 
-        var root = options.Positionals[0];
+    /// <inheritdoc />
+    protected override int Run(ParseResult parse, TextWriter output, TextWriter error)
+    {
+        int? threads = parse.GetValue(_threads);
+        bool verbose = parse.GetValue(_verbose);
+        // Before looking for cases: a device that cannot run them is the first thing to report.
+        var device = ResolveDevice(parse.GetValue(_device) ?? "cpu");
+
+        var root = parse.GetRequiredValue(_folder);
         if (!Directory.Exists(root))
         {
             error.WriteLine($"megalodon parity: folder '{root}' does not exist.");
@@ -90,7 +94,7 @@ public sealed class ParityCommand : ICliCommand
             foreach (var check in details.Take(shown))
                 output.WriteLine($"    {check}");
             if (shown < details.Count)
-                output.WriteLine($"    ... {details.Count - shown} more failed checks (use {VerboseFlag} to list every check)");
+                output.WriteLine($"    ... {details.Count - shown} more failed checks (use --verbose to list every check)");
             if (result.Passed) passed++; else failed++;
         }
         output.WriteLine($"{passed} passed, {failed} failed");

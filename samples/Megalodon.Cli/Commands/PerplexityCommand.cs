@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Megalodon.Cli.CommandLine;
 using Megalodon.ML.Inference;
 using Megalodon.ML.Reporting;
 using Megalodon.ML.Runtime;
@@ -9,14 +11,8 @@ namespace Megalodon.Cli.Commands;
 /// <c>megalodon perplexity</c>: the long-context evaluation of a saved model on one document. Prints perplexity per
 /// context length and writes <c>perplexity_vs_context.csv</c> and <c>perplexity_vs_context.png</c>.
 /// </summary>
-public sealed class PerplexityCommand : ICliCommand
+public sealed class PerplexityCommand : VerbCommand
 {
-    private const string ModelOption = "--model";
-    private const string DataOption = "--data";
-    private const string LengthsOption = "--context-lengths";
-    private const string OutOption = "--out";
-    private const string ThreadsOption = "--threads";
-
     /// <summary>The CSV written to the output folder.</summary>
     public const string CsvFileName = "perplexity_vs_context.csv";
 
@@ -29,43 +25,45 @@ public sealed class PerplexityCommand : ICliCommand
     /// <summary>The output folder when <c>--out</c> is not given, relative to the current folder.</summary>
     public static readonly string DefaultOutput = Path.Combine("runs", "perplexity");
 
-    /// <inheritdoc />
-    public string Name => "perplexity";
+    private readonly Option<string?> _model = CliOptions.Text("--model", "FILE", "the saved model (.zip)");
+    private readonly Option<string?> _data = CliOptions.Text("--data", "FILE", "the document; it must hold at least as many tokens as the longest context");
+    private readonly Option<int[]?> _lengths = CliOptions.List<int>("--context-lengths", "LIST",
+        $"comma-separated window lengths (default: {string.Join(",", DefaultContextLengths)})", t => CliOptions.ParseInt(t) is > 0 and var n ? n : null, "positive integers");
+    private readonly Option<string?> _out = CliOptions.Text("--out", "DIR", $"output folder (default: {DefaultOutput})");
+    private readonly Option<int?> _threads = CliOptions.Threads();
+
+    /// <summary>Creates the verb.</summary>
+    public PerplexityCommand() : base("perplexity", "Perplexity of one long document against the context length a saved model may use.")
+    {
+        _model.Required = true;
+        _data.Required = true;
+        foreach (var option in new Option[] { _model, _data, _lengths, _out, _threads })
+            Add(option);
+    }
 
     /// <inheritdoc />
-    public string Summary => "Perplexity of one long document against the context length a saved model may use.";
+    public override string Synopsis => "megalodon perplexity --model FILE --data FILE [--context-lengths N,N,...] [--out DIR]";
 
     /// <inheritdoc />
-    public string Usage =>
+    public override string Details =>
         $"""
-        Usage: megalodon perplexity --model FILE --data FILE [--context-lengths N,N,...] [--out DIR]
-
         Tokenises the document with the model's tokenizer and, for each context length c, reads it in
         independent windows of c tokens; every length scores the same tokens, so a model that uses long
         context shows falling perplexity. Prints a table and writes {CsvFileName} and
         {PngFileName} (log2 x axis) to the output folder.
-
-        Options:
-          --model FILE             the saved model (.zip)
-          --data FILE              the document; it must hold at least as many tokens as the longest context
-          --context-lengths LIST   comma-separated window lengths (default: {string.Join(",", DefaultContextLengths)})
-          --out DIR                output folder (default: {DefaultOutput})
-          --threads N              torch threads (default: MEGALODON_THREADS, else 1)
-
-        Exit code: 0 success, 1 unreadable model or document, or a document too short, 2 bad arguments.
-
         """;
 
     /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public override string Notes => "Exit code: 0 success, 1 unreadable model or document, or a document too short, 2 bad arguments.";
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parse, TextWriter output, TextWriter error)
     {
-        var o = CommandOptions.Parse(args, [ModelOption, DataOption, LengthsOption, OutOption, ThreadsOption]);
-        if (o.Positionals.Count > 0) throw new UsageException($"Unexpected argument '{o.Positionals[0]}'.");
-        var modelPath = o.Value(ModelOption) ?? throw new UsageException($"Missing {ModelOption} FILE.");
-        var dataPath = o.Value(DataOption) ?? throw new UsageException($"Missing {DataOption} FILE.");
-        var lengths = o.Value(LengthsOption) is { } text ? ParseLengths(text) : DefaultContextLengths;
-        var outFolder = o.Value(OutOption) ?? DefaultOutput;
-        int? threads = o.IntOrNull(ThreadsOption, min: 1, max: 1024);
+        var modelPath = parse.GetValue(_model)!;
+        var dataPath = parse.GetValue(_data)!;
+        IReadOnlyList<int> lengths = parse.GetValue(_lengths) is { Length: > 0 } given ? given.Distinct().Order().ToList() : DefaultContextLengths;
+        var outFolder = parse.GetValue(_out) ?? DefaultOutput;
+        int? threads = parse.GetValue(_threads);
 
         if (!File.Exists(dataPath)) throw new CommandFailedException($"document '{dataPath}' not found.");
         TorchDevices.ConfigureThreads(threads);
@@ -74,7 +72,7 @@ public sealed class PerplexityCommand : ICliCommand
         int longest = lengths.Max();
         if (document.Count < longest)
             throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
-                $"document '{dataPath}' has {document.Count} tokens (model tokenizer), fewer than the longest context length {longest}; give a longer document or shorter {LengthsOption}."));
+                $"document '{dataPath}' has {document.Count} tokens (model tokenizer), fewer than the longest context length {longest}; give a longer document or shorter --context-lengths."));
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(dataPath)}: {document.Count} tokens"));
         output.WriteLine($"{"context",8}  {"perplexity",12}  {"scored tokens",13}");
@@ -102,18 +100,5 @@ public sealed class PerplexityCommand : ICliCommand
         output.WriteLine($"wrote {Path.GetFullPath(csvPath)}");
         output.WriteLine($"wrote {Path.GetFullPath(pngPath)}");
         return 0;
-    }
-
-    private static IReadOnlyList<int> ParseLengths(string text)
-    {
-        var lengths = new List<int>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var length) || length <= 0)
-                throw new UsageException($"Option {LengthsOption} needs positive integers separated by commas (got '{part}').");
-            lengths.Add(length);
-        }
-        if (lengths.Count == 0) throw new UsageException($"Option {LengthsOption} needs at least one length.");
-        return lengths.Distinct().Order().ToList();
     }
 }

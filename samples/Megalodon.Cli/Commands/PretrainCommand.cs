@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Megalodon.Cli.CommandLine;
 using Megalodon.Cli.Pretraining;
 using Megalodon.Cli.Progress;
 using Megalodon.ML.Data;
@@ -19,7 +21,7 @@ namespace Megalodon.Cli.Commands;
 /// embedded synthetic corpus (the main job, see <see cref="MainJobDefaults"/>), then saves it and reports validation
 /// loss, speed, a generated sample and, for the main job, long-range recall.
 /// </summary>
-public sealed class PretrainCommand : ICliCommand
+public sealed class PretrainCommand : VerbCommand
 {
     /// <summary>Exit code after Ctrl+C (128 + SIGINT), as shells report it.</summary>
     public const int CancelledExitCode = 130;
@@ -30,61 +32,104 @@ public sealed class PretrainCommand : ICliCommand
     // GPT-2's vocabulary: configs at least this wide default to the GPT-2 tokenizer.
     private const int Gpt2VocabularySize = 50257;
 
-    /// <inheritdoc />
-    public string Name => "pretrain";
+    private readonly Option<string[]> _data = CliOptions.Repeated(PretrainArguments.Data, "PATH",
+        "a text file, or a folder (every *.txt under it, recursively, sorted); repeat it or list more paths after it; empty files are skipped", manyPerToken: true);
+    private readonly Option<bool> _splitLines = CliOptions.Flag(PretrainArguments.SplitLines, "one document per non-empty line instead of one per file");
+    private readonly Option<string?> _preset = CliOptions.Text(PretrainArguments.Preset, "NAME",
+        $"tiny, bench, small, 200m, 1.3b or 7b (default: tiny; the main job uses tiny with {MainJobDefaults.Config.ChunkSize}-token attention chunks)");
+    private readonly Option<string?> _config = CliOptions.Text(PretrainArguments.Config, "FILE", "a config.json instead of a preset");
+    private readonly Option<string?> _tokenizer = CliOptions.Choice(PretrainArguments.Tokenizer,
+        $"default: byte for the tiny preset and the main job (and for configs with vocab_size below {Gpt2VocabularySize}), gpt2 otherwise", "byte", "gpt2");
+    private readonly Option<int?> _seqLen = CliOptions.Int(PretrainArguments.SeqLen, "tokens per window (default: 512)", min: 1);
+    private readonly Option<int?> _batch = CliOptions.Int(PretrainArguments.Batch, "windows per step (default: 8)", min: 1);
+    private readonly Option<int?> _steps = CliOptions.Int(PretrainArguments.Steps, $"optimizer steps (default: 1000, main job {MainJobDefaults.Steps})", min: 1);
+    private readonly Option<long?> _tokens = CliOptions.Count(PretrainArguments.Tokens, "how long in input tokens instead of steps, such as 2M");
+    private readonly Option<double?> _lr = CliOptions.Number(PretrainArguments.Lr,
+        $"peak learning rate (default: 1e-3, main job {MainJobDefaults.LearningRate.ToString(CultureInfo.InvariantCulture)})", min: 0, max: 1, minExclusive: true);
+    private readonly Option<int?> _warmup = CliOptions.Int(PretrainArguments.Warmup, $"warm-up steps (default: 10% of the steps, main job {MainJobDefaults.WarmupSteps})", min: 0);
+    private readonly Option<string?> _decay = CliOptions.Choice(PretrainArguments.Decay,
+        $"learning-rate decay (default: linear, main job {MainJobDefaults.Decay.ToString().ToLowerInvariant()})", "linear", "cosine", "constant");
+    private readonly Option<double?> _validFraction = CliOptions.Number(PretrainArguments.ValidFraction, "share of documents held out for validation (default: 0.05)", min: 0, max: 0.9);
+    private readonly Option<int?> _evalInterval = CliOptions.Int(PretrainArguments.EvalInterval,
+        $"validate every N steps, 0 only at the end (default: 100, main job {MainJobDefaults.EvalInterval})", min: 0);
+    private readonly Option<string?> _checkpoints = CliOptions.Text(PretrainArguments.Checkpoints, "DIR", "write training checkpoints here");
+    private readonly Option<int?> _checkpointInterval = CliOptions.Int(PretrainArguments.CheckpointInterval, "checkpoint every N steps (default: 500)", min: 0);
+    private readonly Option<bool> _resume = CliOptions.Flag(PretrainArguments.Resume, "continue from the latest checkpoint in --checkpoints");
+    private readonly Option<int?> _seed = CliOptions.Int(PretrainArguments.Seed, "seed of initialisation, data order and the sample (default: 1)");
+    private readonly Option<string?> _device = CliOptions.Device();
+    private readonly Option<int?> _threads = CliOptions.Threads();
+    private readonly Option<string?> _out = CliOptions.Text(PretrainArguments.Out, "FILE", $"where to save the model (default: {PretrainArguments.DefaultOutput})");
+    private readonly Option<string?> _samplePrompt = CliOptions.Text(PretrainArguments.SamplePrompt, "TEXT", "prompt of the generated sample");
+    private readonly Option<int?> _sampleTokens = CliOptions.Int(PretrainArguments.SampleTokens,
+        $"tokens to generate for the sample, 0 for none (default: 200, main job {MainJobDefaults.SampleTokens})", min: 0, max: 100_000);
+
+    /// <summary>Creates the verb.</summary>
+    public PretrainCommand() : base("pretrain", "Pretrain a language model on text files, or on the embedded synthetic corpus (the main job).")
+    {
+        _preset.CompletionSources.Add("tiny", "bench", "small", "200m", "1.3b", "7b");
+        foreach (var option in new Option[] { _data, _splitLines, _preset, _config, _tokenizer, _seqLen, _batch, _steps, _tokens, _lr, _warmup, _decay,
+                     _validFraction, _evalInterval, _checkpoints, _checkpointInterval, _resume, _seed, _device, _threads, _out, _samplePrompt, _sampleTokens })
+            Add(option);
+        CliOptions.AtMostOne(this, _preset, _config);
+        CliOptions.AtMostOne(this, _steps, _tokens);
+        Validators.Add(r =>
+        {
+            var data = CliOptions.Value(r, _data) ?? [];
+            if (data.Any(string.IsNullOrWhiteSpace)) r.AddError($"Option {PretrainArguments.Data} needs a path.");
+            if (CliOptions.Value(r, _splitLines) && data.Length == 0) r.AddError($"{PretrainArguments.SplitLines} applies to {PretrainArguments.Data} files.");
+            if (CliOptions.Value(r, _resume) && !CliOptions.Given(r, _checkpoints))
+                r.AddError($"{PretrainArguments.Resume} needs {PretrainArguments.Checkpoints} DIR: the folder to resume from.");
+            if (CliOptions.Given(r, _out) && string.IsNullOrWhiteSpace(CliOptions.Value(r, _out))) r.AddError($"Option {PretrainArguments.Out} needs a file path.");
+        });
+    }
 
     /// <inheritdoc />
-    public string Summary => "Pretrain a language model on text files, or on the embedded synthetic corpus (the main job).";
+    public override string Synopsis => "megalodon pretrain [--data PATH]... [options]";
 
     /// <inheritdoc />
-    public string Usage =>
-        $"""
-        Usage: megalodon pretrain [--data PATH]... [options]
-
+    public override string Details =>
+        """
         Pretrains a Megalodon language model with the ML.NET estimator and saves it as an ML.NET .zip.
         Without --data it runs the main job: the embedded deterministic synthetic corpus (keys recalled
         across attention chunks), followed by a long-range recall check on held-out documents.
-
-        Data:
-          --data PATH            a text file, or a folder (every *.txt under it, recursively, sorted);
-                                 repeat it or list more paths after it; empty files are skipped
-          --split-lines          one document per non-empty line instead of one per file
-        Model:
-          --preset NAME          tiny, bench, small, 200m, 1.3b or 7b (default: tiny; the main job uses
-                                 tiny with {MainJobDefaults.Config.ChunkSize}-token attention chunks)
-          --config FILE          a config.json instead of a preset
-          --tokenizer byte|gpt2  default: byte for the tiny preset and the main job (and for configs with
-                                 vocab_size below {Gpt2VocabularySize}), gpt2 otherwise
-        Training:
-          --seq-len N            tokens per window (default: 512)
-          --batch N              windows per step (default: 8)
-          --steps N | --tokens N how long: optimizer steps (default: 1000, main job {MainJobDefaults.Steps}) or input
-                                 tokens such as 2M
-          --lr X                 peak learning rate (default: 1e-3, main job {MainJobDefaults.LearningRate.ToString(CultureInfo.InvariantCulture)})
-          --warmup N             warm-up steps (default: 10% of the steps, main job {MainJobDefaults.WarmupSteps})
-          --decay SHAPE          linear, cosine or constant (default: linear, main job {MainJobDefaults.Decay.ToString().ToLowerInvariant()})
-          --valid-fraction X     share of documents held out for validation (default: 0.05)
-          --eval-interval N      validate every N steps, 0 only at the end (default: 100, main job {MainJobDefaults.EvalInterval})
-          --checkpoints DIR      write training checkpoints here
-          --checkpoint-interval N  checkpoint every N steps (default: 500)
-          --resume               continue from the latest checkpoint in --checkpoints
-          --seed N               seed of initialisation, data order and the sample (default: 1)
-          --device NAME          cpu, cuda, cuda:N or auto (default: cpu)
-          --threads N            torch threads (default: MEGALODON_THREADS, else 1)
-        Output:
-          --out FILE             where to save the model (default: {PretrainArguments.DefaultOutput})
-          --sample-prompt TEXT   prompt of the generated sample
-          --sample-tokens N      tokens to generate for the sample, 0 for none (default: 200, main job {MainJobDefaults.SampleTokens})
-
-        Progress goes to standard error: a live bar on a terminal, a line every 5% otherwise.
-        Exit code: 0 success, 1 failure (bad data, training error), 2 bad arguments, {CancelledExitCode} cancelled.
-
         """;
 
     /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public override string Notes =>
+        $"""
+        Progress goes to standard error: a live bar on a terminal, a line every 5% otherwise.
+        Exit code: 0 success, 1 failure (bad data, training error), 2 bad arguments, {CancelledExitCode} cancelled.
+        """;
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parse, TextWriter output, TextWriter error)
     {
-        var a = PretrainArguments.Parse(args);
+        var a = new PretrainArguments
+        {
+            DataPaths = parse.GetValue(_data) ?? [],
+            SplitLinesIntoDocuments = parse.GetValue(_splitLines),
+            PresetName = parse.GetValue(_preset),
+            ConfigPath = parse.GetValue(_config),
+            TokenizerName = parse.GetValue(_tokenizer),
+            SequenceLength = parse.GetValue(_seqLen),
+            BatchSize = parse.GetValue(_batch),
+            MaxSteps = parse.GetValue(_steps),
+            TokenBudget = parse.GetValue(_tokens),
+            LearningRate = parse.GetValue(_lr),
+            WarmupSteps = parse.GetValue(_warmup),
+            DecayShape = parse.GetValue(_decay) is { } decay ? Enum.Parse<ReferenceDecay>(decay, ignoreCase: true) : null,
+            ValidationFraction = parse.GetValue(_validFraction),
+            EvalIntervalSteps = parse.GetValue(_evalInterval),
+            CheckpointFolder = parse.GetValue(_checkpoints),
+            CheckpointIntervalSteps = parse.GetValue(_checkpointInterval),
+            ResumeFromCheckpoint = parse.GetValue(_resume),
+            RandomSeed = parse.GetValue(_seed),
+            DeviceName = parse.GetValue(_device) ?? "cpu",
+            ThreadCount = parse.GetValue(_threads),
+            OutputPath = parse.GetValue(_out) ?? PretrainArguments.DefaultOutput,
+            Prompt = parse.GetValue(_samplePrompt),
+            PromptTokens = parse.GetValue(_sampleTokens),
+        };
         var defaults = a.IsMainJob ? PretrainDefaults.MainJob : PretrainDefaults.UserData;
         // Argument problems first, then data problems.
         var (config, tokenizer, modelDescription) = ResolveModel(a, defaults);

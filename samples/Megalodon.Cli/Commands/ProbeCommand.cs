@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Megalodon.Cli.CommandLine;
 using Megalodon.ML.Probing;
 using Megalodon.ML.Runtime;
 using Megalodon.ML.Transforms;
@@ -12,21 +14,8 @@ namespace Megalodon.Cli.Commands;
 /// held-out accuracy per checkpoint and layer and writes <c>probe_table.csv</c>, an accuracy heatmap and, with
 /// checkpoints, the nHSIC information curves.
 /// </summary>
-public sealed class ProbeCommand : ICliCommand
+public sealed class ProbeCommand : VerbCommand
 {
-    private const string ModelOption = "--model";
-    private const string CheckpointsOption = "--checkpoints";
-    private const string DataOption = "--data";
-    private const string TextOption = "--text-column";
-    private const string LabelOption = "--label-column";
-    private const string LayersOption = "--layers";
-    private const string PositionOption = "--position";
-    private const string TestFractionOption = "--test-fraction";
-    private const string MaxRowsOption = "--max-rows";
-    private const string MiRowsOption = "--mi-rows";
-    private const string OutOption = "--out";
-    private const string ThreadsOption = "--threads";
-
     /// <summary>The table written to the output folder.</summary>
     public const string CsvFileName = "probe_table.csv";
 
@@ -36,62 +25,66 @@ public sealed class ProbeCommand : ICliCommand
     /// <summary>The output folder when <c>--out</c> is not given.</summary>
     public static readonly string DefaultOutput = Path.Combine("runs", "probe");
 
-    /// <inheritdoc />
-    public string Name => "probe";
+    private readonly Option<string?> _model = CliOptions.Text("--model", "FILE", "a saved language model (.zip)");
+    private readonly Option<string?> _checkpoints = CliOptions.Text("--checkpoints", "DIR", "a pretraining run's checkpoint folder (its step-NNNNNN checkpoints)");
+    private readonly Option<string?> _data = CliOptions.Text("--data", "FILE", "a CSV with a header, e.g. statement,label (labels 0/1 or true/false)");
+    private readonly Option<string?> _textColumn = CliOptions.Text("--text-column", "NAME", "the text column's header (default: statement)");
+    private readonly Option<string?> _labelColumn = CliOptions.Text("--label-column", "NAME", "the label column's header (default: label)");
+    private readonly Option<int[]?> _layers = CliOptions.List<int>("--layers", "LIST", "comma-separated layers (default: all)",
+        t => CliOptions.ParseInt(t) is >= 0 and var n ? n : null, "non-negative integers");
+    private readonly Option<string?> _position = CliOptions.Choice("--position", "last or mean (default: last)", "last", "mean");
+    private readonly Option<double?> _testFraction = CliOptions.Number("--test-fraction", "share of trailing rows held out, below 1 (default: 0.2)", min: 0, max: 1, minExclusive: true, helpName: "F");
+    private readonly Option<int?> _maxRows = CliOptions.Int("--max-rows", "read at most N rows (default: all)", min: 0);
+    private readonly Option<int?> _miRows = CliOptions.Int("--mi-rows", "training rows in the nHSIC estimates; 0 skips them (default: 512)", min: 0);
+    private readonly Option<string?> _out = CliOptions.Text("--out", "DIR", $"output folder (default: {DefaultOutput})");
+    private readonly Option<int?> _threads = CliOptions.Threads();
+
+    /// <summary>Creates the verb.</summary>
+    public ProbeCommand() : base("probe", "Linear probes per layer (and per pretraining checkpoint) on a labelled CSV: accuracy, AUC, nHSIC.")
+    {
+        _data.Required = true;
+        foreach (var option in new Option[] { _model, _checkpoints, _data, _textColumn, _labelColumn, _layers, _position, _testFraction, _maxRows, _miRows, _out, _threads })
+            Add(option);
+        CliOptions.ExactlyOne(this, _model, _checkpoints);
+        Validators.Add(r =>
+        {
+            if (CliOptions.Value(r, _testFraction) >= 1) r.AddError("Option --test-fraction must be below 1.");
+        });
+    }
 
     /// <inheritdoc />
-    public string Summary => "Linear probes per layer (and per pretraining checkpoint) on a labelled CSV: accuracy, AUC, nHSIC.";
+    public override string Synopsis => "megalodon probe (--model FILE | --checkpoints DIR) --data FILE [options]";
 
     /// <inheritdoc />
-    public string Usage =>
+    public override string Details =>
         $"""
-        Usage: megalodon probe (--model FILE | --checkpoints DIR) --data FILE [options]
-
         Reads each text's layer outputs (last token by default), trains one standardised L-BFGS logistic
         regression per layer on the first rows of the file (standardised with their statistics only), and
         reports accuracy and AUC on the remaining rows. With --checkpoints, every step checkpoint of a
         pretraining run is probed, and the nHSIC estimates of I(X;T) and I(Y;T) are added.
         Writes {CsvFileName}, {HeatmapFileName} and, with checkpoints, probe_ixt.png and probe_iyt.png.
-
-        Options:
-          --model FILE          a saved language model (.zip)
-          --checkpoints DIR     a pretraining run's checkpoint folder (its step-NNNNNN checkpoints)
-          --data FILE           a CSV with a header, e.g. statement,label (labels 0/1 or true/false)
-          --text-column NAME    the text column's header (default: statement)
-          --label-column NAME   the label column's header (default: label)
-          --layers LIST         comma-separated layers (default: all)
-          --position P          last or mean (default: last)
-          --test-fraction F     share of trailing rows held out (default: 0.2)
-          --max-rows N          read at most N rows (default: all)
-          --mi-rows N           training rows in the nHSIC estimates; 0 skips them (default: 512)
-          --out DIR             output folder (default: {DefaultOutput})
-          --threads N           torch threads (default: MEGALODON_THREADS, else 1)
-
-        Exit code: 0 success, 1 unreadable model, checkpoints or data, 2 bad arguments.
-
         """;
 
     /// <inheritdoc />
-    public int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public override string Notes => "Exit code: 0 success, 1 unreadable model, checkpoints or data, 2 bad arguments.";
+
+    /// <inheritdoc />
+    protected override int Run(ParseResult parse, TextWriter output, TextWriter error)
     {
-        var o = CommandOptions.Parse(args, [ModelOption, CheckpointsOption, DataOption, TextOption, LabelOption, LayersOption, PositionOption,
-            TestFractionOption, MaxRowsOption, MiRowsOption, OutOption, ThreadsOption]);
-        if (o.Positionals.Count > 0) throw new UsageException($"Unexpected argument '{o.Positionals[0]}'.");
-        var modelPath = o.Value(ModelOption);
-        var runFolder = o.Value(CheckpointsOption);
-        if ((modelPath is null) == (runFolder is null)) throw new UsageException($"Give exactly one of {ModelOption} FILE and {CheckpointsOption} DIR.");
-        var dataPath = o.Value(DataOption) ?? throw new UsageException($"Missing {DataOption} FILE.");
-        var layers = o.Value(LayersOption) is { } text ? ParseLayers(text) : null;
-        var position = o.Choice(PositionOption, "last", "last", "mean") == "mean" ? ActivationPosition.Mean : ActivationPosition.Last;
-        double testFraction = o.Double(TestFractionOption, 0.2, 0, 1, minExclusive: true);
-        if (testFraction >= 1) throw new UsageException($"Option {TestFractionOption} must be below 1.");
-        int maxRows = o.Int(MaxRowsOption, 0, min: 0);
-        int miRows = o.Int(MiRowsOption, 512, min: 0);
-        var outFolder = o.Value(OutOption) ?? DefaultOutput;
-        TorchDevices.ConfigureThreads(o.IntOrNull(ThreadsOption, min: 1, max: 1024));
+        var modelPath = parse.GetValue(_model);
+        var runFolder = parse.GetValue(_checkpoints);
+        var dataPath = parse.GetValue(_data)!;
+        // An absent list option reads as an empty array.
+        var layers = parse.GetValue(_layers) is { Length: > 0 } chosen ? chosen : null;
+        var position = parse.GetValue(_position) == "mean" ? ActivationPosition.Mean : ActivationPosition.Last;
+        double testFraction = parse.GetValue(_testFraction) ?? 0.2;
+        int maxRows = parse.GetValue(_maxRows) ?? 0;
+        int miRows = parse.GetValue(_miRows) ?? 512;
+        var outFolder = parse.GetValue(_out) ?? DefaultOutput;
+        TorchDevices.ConfigureThreads(parse.GetValue(_threads));
 
         var ml = new MLContext(seed: 0);
-        var (data, rows) = LabelledTextFile.Load(ml, dataPath, o.Value(TextOption) ?? "statement", o.Value(LabelOption) ?? "label", maxRows);
+        var (data, rows) = LabelledTextFile.Load(ml, dataPath, parse.GetValue(_textColumn) ?? "statement", parse.GetValue(_labelColumn) ?? "label", maxRows);
         long trainRows = (long)Math.Round(rows * (1 - testFraction));
         if (trainRows < 1 || trainRows >= rows) throw new CommandFailedException($"{rows} rows cannot be split with test fraction {testFraction}.");
         string dataset = Path.GetFileNameWithoutExtension(dataPath);
@@ -147,19 +140,5 @@ public sealed class ProbeCommand : ICliCommand
         output.WriteLine($"{"checkpoint",-14}" + string.Concat(layers.Select(l => $"{"layer " + l,10}")));
         foreach (var group in table.Rows.GroupBy(r => r.Checkpoint))
             output.WriteLine($"{group.Key,-14}" + string.Concat(layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{group.First(r => r.Layer == l).Accuracy,10:F3}"))));
-    }
-
-    private static int[] ParseLayers(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var layers = new List<int>();
-        foreach (var part in parts)
-        {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int layer) || layer < 0)
-                throw new UsageException($"Option {LayersOption} needs non-negative integers separated by commas (got '{part}').");
-            layers.Add(layer);
-        }
-        if (layers.Count == 0) throw new UsageException($"Option {LayersOption} needs at least one layer.");
-        return [.. layers];
     }
 }

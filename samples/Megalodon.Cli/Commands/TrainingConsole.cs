@@ -1,3 +1,4 @@
+using Megalodon.Cli.CommandLine;
 using Megalodon.Cli.Progress;
 using Megalodon.ML.Training;
 using Microsoft.ML;

@@ -1,3 +1,4 @@
+using Megalodon.Cli.CommandLine;
 using Megalodon.Cli.Commands;
 
 namespace Megalodon.Cli.Pretraining;

@@ -1,3 +1,4 @@
+using Megalodon.Cli.CommandLine;
 using Megalodon.Cli.Commands;
 using Megalodon.ML.Reporting;
 using Megalodon.ML.Tests.Probing;
@@ -50,7 +51,7 @@ public sealed class ProbingCliTests
     {
         using var scratch = new ScratchFolder();
         var (code, _, error) = CliRunner.Run("probe", "--checkpoints", Run(scratch), "--data", WriteCsv(scratch, "statement,toxic"));
-        Assert.AreEqual(CommandDispatcher.FailureExitCode, code);
+        Assert.AreEqual(MegalodonCommandLine.FailureExitCode, code);
         StringAssert.Contains(error, "no column 'label' in its header (statement, toxic)");
     }
 
@@ -59,7 +60,7 @@ public sealed class ProbingCliTests
     {
         using var scratch = new ScratchFolder();
         var (code, _, error) = CliRunner.Run("probe", "--checkpoints", Run(scratch), "--data", WriteCsv(scratch), "--layers", "0,5");
-        Assert.AreEqual(CommandDispatcher.FailureExitCode, code);
+        Assert.AreEqual(MegalodonCommandLine.FailureExitCode, code);
         StringAssert.Contains(error, "Layer index 5 is out of range: the model has 2 layers");
     }
 

@@ -1,8 +1,0 @@
-namespace Megalodon.Cli.Commands;
-
-/// <summary>
-/// A verb could not do its work for a reason the user can fix (a missing file, unusable data): the dispatcher prints
-/// the message, without the usage text, and exits with 1.
-/// </summary>
-/// <param name="message">What went wrong and, where possible, what to do about it.</param>
-public sealed class CommandFailedException(string message) : Exception(message);
