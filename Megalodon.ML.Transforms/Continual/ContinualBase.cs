@@ -32,15 +32,17 @@ internal sealed class ContinualBase : IDisposable
     public LanguageModelScoringOptions? Scoring => _model?.Scoring;
 
     /// <exception cref="ArgumentException">Nothing to start from, or the pieces do not fit together.</exception>
-    public static ContinualBase Resolve(ContinualPretrainEstimator.Options o)
+    /// <param name="o">The estimator's options.</param>
+    /// <param name="baseModel">The fitted or loaded base model; null when only a checkpoint is given.</param>
+    public static ContinualBase Resolve(ContinualPretrainEstimator.Options o, MegalodonLanguageModelTransformer? baseModel)
     {
-        if (o.BaseModel is null && o.BaseCheckpointFolder is null)
+        if (baseModel is null && o.BaseCheckpointFolder is null)
             throw new ArgumentException("Give the base model to continue from: BaseModel (a fitted language model) or BaseCheckpointFolder.");
         if (!o.ResetOptimizerState && o.BaseCheckpointFolder is null)
             throw new ArgumentException("ResetOptimizerState is false, but a fitted model holds no optimizer state: give BaseCheckpointFolder (a checkpoint of the base run) too.");
         if (o.BaseCheckpointFolder is not { } folder)
         {
-            var m = o.BaseModel!;
+            var m = baseModel!;
             CheckTokenizer(o.Tokenizer, m.Tokenizer, "the given Tokenizer", "the base model's");
             return new ContinualBase(m.Model.Config, m.Tokenizer, m.DataRecord, m, null);
         }
@@ -49,9 +51,9 @@ internal sealed class ContinualBase : IDisposable
         if (!File.Exists(configPath))
             throw new ArgumentException($"The checkpoint folder '{folder}' has no config.json: it was not written by pretraining, so the network is unknown.");
         var config = MegalodonConfig.Load(configPath);
-        var tokenizer = TrainingRunFolder.ReadTokenizer(folder) ?? o.Tokenizer ?? o.BaseModel?.Tokenizer
+        var tokenizer = TrainingRunFolder.ReadTokenizer(folder) ?? o.Tokenizer ?? baseModel?.Tokenizer
             ?? throw new ArgumentException($"The checkpoint folder '{folder}' does not describe its tokenizer; give Tokenizer.");
-        if (o.BaseModel is { } model)
+        if (baseModel is { } model)
         {
             if (model.Model.Config.ToJson() != config.ToJson())
                 throw new ArgumentException($"The base model's config differs from the checkpoint's ('{configPath}'): they are not the same network.");
@@ -66,7 +68,7 @@ internal sealed class ContinualBase : IDisposable
         if (!steps.Contains(step))
             throw new ArgumentException($"The checkpoint folder '{folder}' has no checkpoint of step {step} (it has {string.Join(", ", steps)}).");
         var checkpoint = store.Load(step);
-        return new ContinualBase(config, tokenizer, o.BaseModel?.DataRecord ?? checkpoint.State.DataRecord, o.BaseModel, checkpoint);
+        return new ContinualBase(config, tokenizer, baseModel?.DataRecord ?? checkpoint.State.DataRecord, baseModel, checkpoint);
     }
 
     /// <summary>Copies the base weights into <paramref name="model"/> (a fresh network of <see cref="Config"/>).</summary>

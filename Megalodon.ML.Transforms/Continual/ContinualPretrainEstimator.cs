@@ -28,6 +28,10 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         public string TextColumnName = "Text";
         /// <summary>The fitted model to continue (its weights, tokenizer and data record); not changed by fitting.</summary>
         public MegalodonLanguageModelTransformer? BaseModel;
+        /// <summary>The base model saved with <c>mlContext.Model.Save</c>, loaded by Fit (instead of <see cref="BaseModel"/>; so the pipeline composes before anything is fitted).</summary>
+        public string? BaseModelPath;
+        /// <summary>A saved base model from a stream (the catalog's stream overload).</summary>
+        internal SavedLanguageModel? SavedBaseModel;
         /// <summary>A pretraining checkpoint folder to continue from (weights unless <see cref="BaseModel"/> is set, and the optimizer state).</summary>
         public string? BaseCheckpointFolder;
         /// <summary>The checkpoint step in <see cref="BaseCheckpointFolder"/>; null for the latest.</summary>
@@ -76,9 +80,9 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         public int CheckpointInterval = 500;
         /// <summary>Seed for the new data's order and dropout; null derives one from the MLContext's seed.</summary>
         public int? Seed;
-        /// <summary>cpu, cuda, cuda:N or auto.</summary>
-        public string Device = "cpu";
-        /// <summary>Intra-op threads; null uses MEGALODON_THREADS or 1.</summary>
+        /// <summary>cpu, cuda, cuda:N or auto; null uses the MLContext's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> (no GPU id: the CPU).</summary>
+        public string? Device;
+        /// <summary>Intra-op threads during Fit (the previous count is restored afterwards); null leaves the current setting.</summary>
         public int? Threads;
         /// <summary>What to do with a NaN or infinite loss.</summary>
         public NonFiniteLossPolicy NonFiniteLoss = NonFiniteLossPolicy.Stop;
@@ -91,13 +95,19 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
     }
 
     private readonly IHost _host;
+    private readonly IHostEnvironment _environment;
     private readonly Options _options;
+    private readonly SavedLanguageModel? _saved;
 
     internal ContinualPretrainEstimator(IHostEnvironment environment, Options options)
     {
+        _environment = environment;
         _host = Contracts.CheckRef(environment, nameof(environment)).Register(nameof(ContinualPretrainEstimator));
         _host.CheckValue(options, nameof(options));
         _host.CheckNonWhiteSpace(options.TextColumnName, nameof(options.TextColumnName));
+        if (new object?[] { options.BaseModel, options.BaseModelPath, options.SavedBaseModel }.Count(s => s is not null) > 1)
+            throw new ArgumentException("Give one base model: BaseModel (a fitted language model) or BaseModelPath (a saved one).");
+        _saved = options.SavedBaseModel ?? (options.BaseModelPath is { } path ? SavedLanguageModel.FromFile(path) : null);
         _options = options;
     }
 
@@ -116,7 +126,7 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
     }
 
     private LanguageModelScoringOptions Scoring(ContinualBase? start) =>
-        (_options.Scoring ?? start?.Scoring ?? _options.BaseModel?.Scoring ?? new LanguageModelScoringOptions()) with { InputColumnName = _options.TextColumnName };
+        (_options.Scoring ?? start?.Scoring ?? _options.BaseModel?.Scoring ?? _saved?.Scoring ?? new LanguageModelScoringOptions()) with { InputColumnName = _options.TextColumnName };
 
     /// <summary>Continues training the base model on <paramref name="input"/> (the new documents).</summary>
     /// <exception cref="ArgumentException">Bad options or data (replay fraction, missing replay data, a base that does not fit); the message says which.</exception>
@@ -132,7 +142,9 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         if (o.MaxSteps is null == o.TokenBudget is null)
             throw new ArgumentException("Give exactly one of MaxSteps and TokenBudget: how long to train.");
 
-        using var start = ContinualBase.Resolve(o);
+        // A saved base model is loaded afresh for this Fit (its weights are copied into the new network).
+        using var loaded = _saved?.Load();
+        using var start = ContinualBase.Resolve(o, o.BaseModel ?? loaded);
         var tokenizer = start.Tokenizer;
         int sequenceLength = o.SequenceLength ?? start.DataRecord?.SequenceLength ?? 512;
         start.Config.CheckSequenceLength(sequenceLength);
@@ -167,9 +179,28 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
             NonFiniteLoss = o.NonFiniteLoss,
         };
 
-        TorchDevices.ConfigureThreads(o.Threads);
-        var device = TorchDevices.Resolve(o.Device);
+        // Threads and the global generator are borrowed for the Fit and given back: no process-wide side effect.
+        using var threads = ThreadCountScope.Use(o.Threads);
+        var device = ContextDevice.Resolve(_environment, o.Device);
+        using var seeded = GlobalRandomScope.Seeded(seed);
         var model = new MegalodonModel(start.Config, device);
+        try
+        {
+            return Train(model, start, tokenizer, trainerOptions, train, validation, newStream, steps, schedule, seed, channel);
+        }
+        catch
+        {
+            // A failed Fit leaves nothing allocated.
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private MegalodonLanguageModelTransformer Train(MegalodonModel model, ContinualBase start, ModelTokenizer tokenizer, LanguageModelTrainerOptions trainerOptions,
+        ITokenBatchSource train, IReadOnlyList<(string Name, ITokenBatchSource Source)> validation, TokenStream newStream, long steps,
+        LearningRateSchedule schedule, int seed, IChannel channel)
+    {
+        var o = _options;
         start.CopyWeightsTo(model);
         if (o.CheckpointFolder is { } folder)
         {

@@ -48,7 +48,7 @@ public delegate void BatchedReader<TResult, TValue>(TResult result, ref TValue v
 public sealed class BatchedColumnMapper<TInput, TResult>
 {
     private readonly string _inputColumn;
-    private readonly Func<IReadOnlyList<TInput>, IReadOnlyList<TResult>> _computeBatch;
+    private readonly Func<IReadOnlyList<TInput>, IReadOnlyList<long>, IReadOnlyList<TResult>> _computeBatch;
     private readonly IReadOnlyList<BatchedOutputColumn<TResult>> _outputs;
 
     /// <summary>Creates the mapper.</summary>
@@ -57,6 +57,16 @@ public sealed class BatchedColumnMapper<TInput, TResult>
     /// <param name="computeBatch">Computes one result per input value, in order.</param>
     /// <param name="batchSize">Rows per batch.</param>
     public BatchedColumnMapper(string inputColumn, IReadOnlyList<BatchedOutputColumn<TResult>> outputs, Func<IReadOnlyList<TInput>, IReadOnlyList<TResult>> computeBatch, int batchSize)
+        : this(inputColumn, outputs, (inputs, _) => computeBatch(inputs), batchSize)
+    {
+    }
+
+    /// <summary>Creates the mapper with a batch function that is also told each value's row index in the data (for errors that name the row).</summary>
+    /// <param name="inputColumn">The column the results are computed from.</param>
+    /// <param name="outputs">The columns added.</param>
+    /// <param name="computeBatch">Computes one result per input value, in order; the second argument holds the values' row indices in the data.</param>
+    /// <param name="batchSize">Rows per batch.</param>
+    public BatchedColumnMapper(string inputColumn, IReadOnlyList<BatchedOutputColumn<TResult>> outputs, Func<IReadOnlyList<TInput>, IReadOnlyList<long>, IReadOnlyList<TResult>> computeBatch, int batchSize)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be positive.");
         _inputColumn = inputColumn;
@@ -144,13 +154,15 @@ public sealed class BatchedColumnMapper<TInput, TResult>
         private void ReadNextBatch()
         {
             var inputs = new List<TInput>(_mapper.BatchSize);
+            var rows = new List<long>(_mapper.BatchSize);
             while (inputs.Count < _mapper.BatchSize && _lookAhead!.MoveNext())
             {
                 TInput value = default!;
                 _readInput!(ref value);
                 inputs.Add(value);
+                rows.Add(_lookAhead.Position);
             }
-            _batch = _mapper._computeBatch(inputs);
+            _batch = _mapper._computeBatch(inputs, rows);
             if (_batch.Count != inputs.Count)
                 throw new InvalidOperationException($"The batch function returned {_batch.Count} results for {inputs.Count} rows.");
             _indexInBatch = 0;

@@ -110,9 +110,11 @@ public sealed class NuNerTrainer : IEstimator<NuNerTransformer>
         var sentences = ReadSentences(input, o.MaxTokens);
 
         using var channel = _host.Start("NuNer");
-        int threads = TorchDevices.ConfigureThreads(o.Threads);
+        // Threads and the global generator are borrowed for the Fit and given back: no process-wide side effect.
+        using var threadScope = ThreadCountScope.Use(o.Threads);
+        int threads = threadScope.Count;
         int seed = o.Seed ?? _host.Rand.Next();
-        torch.manual_seed(seed);
+        using var seeded = GlobalRandomScope.Seeded(seed);
         BidirectionalEncoder? loaded = o.EncoderPath is { } path ? EncoderFiles.LoadEncoder(path) : null;
         var source = loaded ?? o.Encoder;
         var classifier = source is not null

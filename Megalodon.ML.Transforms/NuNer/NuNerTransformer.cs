@@ -188,5 +188,5 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<NuNerPrediction>(this, schema, SentenceColumnName, OutputColumns(), text => Predict([SplitWords(text.AsMemory())])[0]);
+        new TextResultMapper<NuNerPrediction>(this, schema, SentenceColumnName, OutputColumns(), (text, _) => Predict([SplitWords(text.AsMemory())])[0]);
 }

@@ -209,10 +209,15 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
             typeof(TextResultMapper<TResult>).GetMethod(nameof(TypedGetter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
         private readonly int _inputIndex;
         private readonly IReadOnlyList<BatchedOutputColumn<TResult>> _outputs;
-        private readonly Func<string, TResult> _compute;
+        private readonly Func<string, long, TResult> _compute;
 
+        /// <param name="parent">The transformer.</param>
+        /// <param name="inputSchema">The input schema.</param>
+        /// <param name="inputColumn">The text column.</param>
+        /// <param name="outputs">The columns added.</param>
+        /// <param name="compute">Computes a row's result from its text and its row index in the data (for errors that name the row).</param>
         public TextResultMapper(MegalodonTransformerBase parent, DataViewSchema inputSchema, string inputColumn,
-            IReadOnlyList<BatchedOutputColumn<TResult>> outputs, Func<string, TResult> compute)
+            IReadOnlyList<BatchedOutputColumn<TResult>> outputs, Func<string, long, TResult> compute)
             : base(parent, inputSchema, nameof(TextResultMapper<TResult>))
         {
             _inputIndex = Text.TextColumn.CheckSchema(Host, inputSchema, inputColumn);
@@ -228,22 +233,32 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
-            var getText = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_inputIndex]);
-            long cachedPosition = -1;
-            TResult? cached = null;
-            TResult Current()
+            // One cache per input row (a cursor or a PredictionEngine's row), shared by all output getters made over it:
+            // ML.NET asks for each output column's getter separately, and each would otherwise run the model again.
+            var cache = _rowCaches.GetValue(input, row => new RowResultCache(row, row.GetGetter<ReadOnlyMemory<char>>(row.Schema[_inputIndex]), _compute));
+            var output = _outputs[iinfo];
+            return (Delegate)TypedGetterMethod.MakeGenericMethod(output.ValueType).Invoke(null, [output.Read, (Func<TResult>)cache.Current])!;
+        }
+
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DataViewRow, RowResultCache> _rowCaches = new();
+
+        /// <summary>The result of the row an input row is on, computed once per row position.</summary>
+        private sealed class RowResultCache(DataViewRow input, ValueGetter<ReadOnlyMemory<char>> getText, Func<string, long, TResult> compute)
+        {
+            private long _position = -1;
+            private TResult? _result;
+
+            public TResult Current()
             {
-                if (cached is null || cachedPosition != input.Position)
+                if (_result is null || _position != input.Position)
                 {
                     ReadOnlyMemory<char> text = default;
                     getText(ref text);
-                    cached = _compute(text.ToString());
-                    cachedPosition = input.Position;
+                    _result = compute(text.ToString(), input.Position);
+                    _position = input.Position;
                 }
-                return cached;
+                return _result;
             }
-            var output = _outputs[iinfo];
-            return (Delegate)TypedGetterMethod.MakeGenericMethod(output.ValueType).Invoke(null, [output.Read, (Func<TResult>)Current])!;
         }
 
         private static ValueGetter<TValue> TypedGetter<TValue>(Delegate read, Func<TResult> current)

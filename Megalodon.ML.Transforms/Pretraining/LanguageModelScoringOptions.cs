@@ -1,4 +1,5 @@
 using Megalodon.ML.Inference;
+using Megalodon.ML.Transforms.Text;
 
 namespace Megalodon.ML.Transforms.Pretraining;
 
@@ -17,6 +18,11 @@ public sealed record LanguageModelScoringOptions
     public PoolingMode Pooling { get; init; } = PoolingMode.LastToken;
     /// <summary>Rows run through the model together.</summary>
     public int BatchSize { get; init; } = 16;
+    /// <summary>
+    /// Empty rows (an error naming the row, or NaN outputs) and the token cap of scoring and embeddings (with the end
+    /// kept); the defaults are an error and no cap.
+    /// </summary>
+    public TextInputPolicy TextInput { get; init; } = new();
 
     internal void Validate()
     {
@@ -26,5 +32,7 @@ public sealed record LanguageModelScoringOptions
         var outputs = new[] { NegativeLogLikelihoodColumnName, PerplexityColumnName, EmbeddingColumnName };
         if (outputs.Distinct().Count() != outputs.Length) throw new ArgumentException("The output column names must differ.");
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be positive.");
+        ArgumentNullException.ThrowIfNull(TextInput);
+        TextInput.Validate();
     }
 }

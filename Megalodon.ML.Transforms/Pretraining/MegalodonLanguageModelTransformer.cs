@@ -34,11 +34,13 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     internal const string LoaderSignature = "MegalodonLanguageModel";
     internal const string UserName = "Megalodon Language Model";
     private const string WeightsSection = "Weights.safetensors";
-    // 0x00010002 adds the training data record; files of 0x00010001 (without it) still load.
+    // 0x00010002 adds the training data record, 0x00010003 the text input policy; older files still load.
     private const uint VersionWithDataRecord = 0x00010002;
+    private const uint VersionWithTextInput = 0x00010003;
     private static readonly VersionInfo Version = CreateVersionInfo("MEGALMTR", LoaderSignature, typeof(MegalodonLanguageModelTransformer),
-        version: VersionWithDataRecord, oldestReadableBy: VersionWithDataRecord, oldestWeCanRead: 0x00010001);
+        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
 
+    private readonly SharedNetworkLease _network;
     private readonly SequenceScorer _scorer;
     private readonly MegalodonEmbeddingGenerator _embeddings;
     private readonly MegalodonChatClient _chat;
@@ -51,7 +53,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         scoring.Validate();
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model only {model.Config.VocabSize}.");
-        Model = model;
+        _network = SharedNetwork.Own(model);
         Tokenizer = tokenizer;
         Scoring = scoring;
         _scorer = new SequenceScorer(model, scoring.Pooling, tokenizer.EndOfTextId);
@@ -60,7 +62,10 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     }
 
     /// <summary>The trained network.</summary>
-    public MegalodonModel Model { get; }
+    public MegalodonModel Model => _network.Model;
+
+    /// <summary>A share of the network for a transformer built from this one (Steer, LayerActivations): the network lives until every share and this transformer are disposed.</summary>
+    internal SharedNetworkLease ShareNetwork() => _network.Share();
     /// <summary>The tokenizer the model was trained with.</summary>
     public ModelTokenizer Tokenizer { get; }
     /// <summary>The columns read and written by <see cref="Transform"/>.</summary>
@@ -85,17 +90,29 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
-    /// <summary>Scores texts directly (mean NLL, token count, embedding per text), in input order.</summary>
-    /// <exception cref="ArgumentException">A text is empty.</exception>
+    /// <summary>
+    /// Scores texts directly (mean NLL, token count, embedding per text), in input order, under
+    /// <see cref="LanguageModelScoringOptions.TextInput"/> (token cap; an empty text is an error or gets NaN outputs).
+    /// </summary>
+    /// <exception cref="ArgumentException">A text is empty and the policy is to throw; the message gives its index.</exception>
     public IReadOnlyList<SequenceScore> Score(IReadOnlyList<string> texts)
     {
         Host.CheckValue(texts, nameof(texts));
-        var ids = texts.Select((text, i) =>
-        {
-            if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException($"Text {i} is empty: there is nothing to score.", nameof(texts));
-            return Tokenizer.Encode(text);
-        }).ToList();
-        return _scorer.Score(ids);
+        return ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList(), "scored");
+    }
+
+    /// <summary>Scores texts that are rows <paramref name="rows"/> of the data (errors name those rows).</summary>
+    private IReadOnlyList<SequenceScore> ScoreRows(IReadOnlyList<string> texts, IReadOnlyList<long> rows, string what)
+    {
+        var policy = Scoring.TextInput;
+        var ids = texts.Select((text, i) => policy.Tokens(Tokenizer, text, rows[i], Scoring.InputColumnName, what)).ToList();
+        var present = Enumerable.Range(0, ids.Count).Where(i => ids[i] is not null).ToList();
+        var scores = present.Count == 0 ? [] : _scorer.Score(present.Select(i => ids[i]!).ToList());
+        var results = new SequenceScore[texts.Count];
+        for (int k = 0; k < present.Count; k++) results[present[k]] = scores[k];
+        for (int i = 0; i < results.Length; i++)
+            results[i] ??= new SequenceScore(double.NaN, 0, Enumerable.Repeat(float.NaN, Model.Config.ModelDim).ToArray());
+        return results;
     }
 
     /// <summary>Generates a continuation of <paramref name="prompt"/>.</summary>
@@ -106,9 +123,16 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     public IAsyncEnumerable<string> GenerateAsync(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
         new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId).GenerateAsync(prompt, options, cancellationToken);
 
-    /// <inheritdoc />
-    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
-        _embeddings.GenerateAsync(values, options, cancellationToken);
+    /// <summary>Embeds texts under <see cref="LanguageModelScoringOptions.TextInput"/> (token cap, empty texts), as the Embedding column.</summary>
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var texts = values.ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        var scores = ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList(), "embedded");
+        var modelId = ((EmbeddingGeneratorMetadata?)_embeddings.GetService(typeof(EmbeddingGeneratorMetadata)))?.DefaultModelId;
+        return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(scores.Select(s => new Embedding<float>(s.Embedding) { ModelId = modelId })));
+    }
 
     /// <inheritdoc />
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -123,11 +147,11 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this
         : _embeddings.GetService(serviceType, serviceKey) ?? _chat.GetService(serviceType, serviceKey);
 
-    /// <summary>Releases the model's tensors.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>Releases the model's tensors, unless a transformer built from this one (Steer, LayerActivations) still uses them: then the last of them does.</summary>
+    public void Dispose() => _network.Dispose();
 
     private BatchedColumnMapper<ReadOnlyMemory<char>, SequenceScore> CreateBatchedMapper() =>
-        new(Scoring.InputColumnName, OutputColumns(), texts => Score(texts.Select(t => t.ToString()).ToList()), Scoring.BatchSize);
+        new(Scoring.InputColumnName, OutputColumns(), (texts, rows) => ScoreRows(texts.Select(t => t.ToString()).ToList(), rows, "scored"), Scoring.BatchSize);
 
     private IReadOnlyList<BatchedOutputColumn<SequenceScore>> OutputColumns() =>
     [
@@ -152,6 +176,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
     //   section Tokenizer.bin: TokenizerSpec
     //   section Weights.safetensors: int length, then the reference state dict as safetensors bytes
     //   string or null: the training data record as JSON (absent in 0x00010001)
+    //   int ×3: text input policy: empty-text policy, max tokens (-1: none), truncation (absent before 0x00010003)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         byte[] weights = SerializeWeights(Model);
@@ -166,6 +191,7 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         SaveTokenizer(ctx, Tokenizer);
         SaveSection(ctx, WeightsSection, writer => { writer.Write(weights.Length); writer.Write(weights); });
         ctx.SaveStringOrNull(DataRecord?.ToJson());
+        Scoring.TextInput.Write(ctx.Writer);
     }
 
     // Factory for SignatureLoadModel.
@@ -192,6 +218,8 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
         var record = ctx.Header.ModelVerWritten >= VersionWithDataRecord && ctx.LoadStringOrNull() is { } json
             ? Megalodon.ML.Training.TrainingDataRecord.FromJson(json)
             : null;
+        if (ctx.Header.ModelVerWritten >= VersionWithTextInput)
+            scoring = scoring with { TextInput = Megalodon.ML.Transforms.Text.TextInputPolicy.Read(ctx.Reader) };
         var model = new MegalodonModel(config);
         model.LoadReferenceStateDict(DeserializeWeights(weights));
         model.eval();
@@ -204,5 +232,5 @@ public sealed class MegalodonLanguageModelTransformer : MegalodonTransformerBase
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<SequenceScore>(this, schema, Scoring.InputColumnName, OutputColumns(), text => Score([text])[0]);
+        new TextResultMapper<SequenceScore>(this, schema, Scoring.InputColumnName, OutputColumns(), (text, row) => ScoreRows([text], [row], "scored")[0]);
 }

@@ -75,9 +75,9 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
         public bool ResumeFromCheckpoint;
         /// <summary>Seed for the initialisation and the data order; null derives one from the MLContext's seed.</summary>
         public int? Seed;
-        /// <summary>cpu, cuda, cuda:N or auto.</summary>
-        public string Device = "cpu";
-        /// <summary>Intra-op threads; null uses MEGALODON_THREADS or 1.</summary>
+        /// <summary>cpu, cuda, cuda:N or auto; null uses the MLContext's <c>GpuDeviceId</c> and <c>FallbackToCpu</c> (no GPU id: the CPU).</summary>
+        public string? Device;
+        /// <summary>Intra-op threads during Fit (the previous count is restored afterwards); null leaves the current setting.</summary>
         public int? Threads;
         /// <summary>What to do with a NaN or infinite loss.</summary>
         public NonFiniteLossPolicy NonFiniteLoss = NonFiniteLossPolicy.Stop;
@@ -90,10 +90,12 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
     }
 
     private readonly IHost _host;
+    private readonly IHostEnvironment _environment;
     private readonly Options _options;
 
     internal MegalodonPretrainEstimator(IHostEnvironment environment, Options options)
     {
+        _environment = environment;
         _host = Contracts.CheckRef(environment, nameof(environment)).Register(nameof(MegalodonPretrainEstimator));
         _host.CheckValue(options, nameof(options));
         _host.CheckNonWhiteSpace(options.TextColumnName, nameof(options.TextColumnName));
@@ -132,41 +134,54 @@ public sealed class MegalodonPretrainEstimator : IEstimator<MegalodonLanguageMod
 
         using var channel = _host.Start("Pretrain");
         var (train, validation) = ReadData(input, tokenizer, channel);
-        int threads = TorchDevices.ConfigureThreads(o.Threads);
-        var device = TorchDevices.Resolve(o.Device);
+        // Threads and the global generator are borrowed for the Fit and given back: no process-wide side effect.
+        using var threads = ThreadCountScope.Use(o.Threads);
+        var device = ContextDevice.Resolve(_environment, o.Device);
         int seed = o.Seed ?? _host.Rand.Next();
-
-        torch.manual_seed(seed);
+        using var seeded = GlobalRandomScope.Seeded(seed);
         var model = new MegalodonModel(config, device);
-        var trainerOptions = TrainerOptions(seed);
-        long steps = trainerOptions.ResolveTotalSteps();
-        channel.Info($"Pretraining {CountParameters(model):N0} parameters on {train.Tokens.Length:N0} tokens ({train.DocumentCount:N0} documents), {steps:N0} steps, device {device}, {threads} thread(s), seed {seed}.");
-        long uncovered = (train.Tokens.Length - 1) % o.SequenceLength;
-        if (uncovered > 0)
-            channel.Info($"{uncovered} trailing tokens are shorter than one window and are not trained on in an epoch.");
-
-        if (o.CheckpointFolder is { } folder)
-            TrainingRunFolder.Describe(folder, config, tokenizer);
-
-        // The trainer keeps its checkpoints in a folder store over trainerOptions.CheckpointFolder.
-        using var trainer = new LanguageModelTrainer(model, trainerOptions,
-            new PackedTokenWindowSource(train.Tokens, o.SequenceLength, seed: (ulong)seed),
-            validation is null ? null : new PackedTokenWindowSource(validation.Tokens, o.SequenceLength, shuffle: false));
-        if (o.ResumeFromCheckpoint)
+        ModelCreated?.Invoke(model);
+        try
         {
-            if (o.CheckpointFolder is null) throw new ArgumentException("ResumeFromCheckpoint needs a CheckpointFolder.");
-            if (!trainer.ResumeFromLatestCheckpoint())
-                throw new ArgumentException($"ResumeFromCheckpoint is set but '{o.CheckpointFolder}' holds no checkpoint.");
-            channel.Info($"Resumed from step {trainer.Step}.");
+            var trainerOptions = TrainerOptions(seed);
+            long steps = trainerOptions.ResolveTotalSteps();
+            channel.Info($"Pretraining {CountParameters(model):N0} parameters on {train.Tokens.Length:N0} tokens ({train.DocumentCount:N0} documents), {steps:N0} steps, device {device}, {threads.Count} thread(s), seed {seed}.");
+            long uncovered = (train.Tokens.Length - 1) % o.SequenceLength;
+            if (uncovered > 0)
+                channel.Info($"{uncovered} trailing tokens are shorter than one window and are not trained on in an epoch.");
+
+            if (o.CheckpointFolder is { } folder)
+                TrainingRunFolder.Describe(folder, config, tokenizer);
+
+            // The trainer keeps its checkpoints in a folder store over trainerOptions.CheckpointFolder.
+            using var trainer = new LanguageModelTrainer(model, trainerOptions,
+                new PackedTokenWindowSource(train.Tokens, o.SequenceLength, seed: (ulong)seed),
+                validation is null ? null : new PackedTokenWindowSource(validation.Tokens, o.SequenceLength, shuffle: false));
+            if (o.ResumeFromCheckpoint)
+            {
+                if (o.CheckpointFolder is null) throw new ArgumentException("ResumeFromCheckpoint needs a CheckpointFolder.");
+                if (!trainer.ResumeFromLatestCheckpoint())
+                    throw new ArgumentException($"ResumeFromCheckpoint is set but '{o.CheckpointFolder}' holds no checkpoint.");
+                channel.Info($"Resumed from step {trainer.Step}.");
+            }
+            var result = trainer.Train(new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)), o.CancellationToken);
+            if (result.FinalValidation is { } final)
+                channel.Info($"Validation loss {final.Loss:F4}, perplexity {final.Perplexity:F2}.");
+            model.eval();
+            // Documents count lets a later replay find the trained prefix of the same documents.
+            var record = trainer.DataRecord is { } r ? r with { DocumentCount = train.DocumentCount } : null;
+            return new MegalodonLanguageModelTransformer(_host, model, tokenizer, Scoring) { TrainingResult = result, DataRecord = record };
         }
-        var result = trainer.Train(new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)), o.CancellationToken);
-        if (result.FinalValidation is { } final)
-            channel.Info($"Validation loss {final.Loss:F4}, perplexity {final.Perplexity:F2}.");
-        model.eval();
-        // Documents count lets a later replay find the trained prefix of the same documents.
-        var record = trainer.DataRecord is { } r ? r with { DocumentCount = train.DocumentCount } : null;
-        return new MegalodonLanguageModelTransformer(_host, model, tokenizer, Scoring) { TrainingResult = result, DataRecord = record };
+        catch
+        {
+            // A failed Fit (bad data met late, a throwing progress callback, cancellation) leaves nothing allocated.
+            model.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Called with the network as soon as Fit creates it (tests check that a failed Fit disposes it).</summary>
+    internal Action<MegalodonModel>? ModelCreated { get; set; }
 
     private (TokenStream Train, TokenStream? Validation) ReadData(IDataView input, ModelTokenizer tokenizer, IChannel channel)
     {

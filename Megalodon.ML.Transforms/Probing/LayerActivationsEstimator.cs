@@ -20,8 +20,12 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
     {
         /// <summary>The text column read.</summary>
         public string TextColumnName = "Text";
-        /// <summary>The network: a fitted language model. Give this or <see cref="CheckpointFolders"/>.</summary>
+        /// <summary>The network: a fitted language model. Give this, <see cref="LanguageModelPath"/> or <see cref="CheckpointFolders"/>.</summary>
         public MegalodonLanguageModelTransformer? LanguageModel;
+        /// <summary>The network: a language model saved with <c>mlContext.Model.Save</c>, loaded by Fit (so the pipeline composes before anything is fitted).</summary>
+        public string? LanguageModelPath;
+        /// <summary>A saved language model from a stream (the catalog's stream overload).</summary>
+        internal SavedLanguageModel? SavedLanguageModel;
         /// <summary>The networks: step checkpoint folders of one pretraining run shape (<c>&lt;run&gt;/step-NNNNNN</c>). Give this or <see cref="LanguageModel"/>.</summary>
         public IReadOnlyList<string>? CheckpointFolders;
         /// <summary>The tokenizer for checkpoints whose run folder does not describe one.</summary>
@@ -36,10 +40,13 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
         public int BatchSize = 16;
         /// <summary>Steering applied while reading (steered representations); null for none.</summary>
         public ActivationSteering? Steering;
+        /// <summary>Empty rows (an error naming the row, or NaN vectors) and the token cap of each text.</summary>
+        public TextInputPolicy TextInput = new();
     }
 
     private readonly IHost _host;
     private readonly Options _options;
+    private readonly SavedLanguageModel? _saved;
 
     internal LayerActivationsEstimator(IHostEnvironment environment, Options options)
     {
@@ -47,13 +54,16 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
         _host.CheckValue(options, nameof(options));
         _host.CheckNonWhiteSpace(options.TextColumnName, nameof(options.TextColumnName));
         _host.CheckNonWhiteSpace(options.OutputColumnPrefix, nameof(options.OutputColumnPrefix));
-        if ((options.LanguageModel is null) == (options.CheckpointFolders is null))
-            throw new ArgumentException("Give exactly one of LanguageModel (a fitted language model) and CheckpointFolders.");
+        int sources = new object?[] { options.LanguageModel, options.LanguageModelPath, options.SavedLanguageModel, options.CheckpointFolders }.Count(s => s is not null);
+        if (sources != 1)
+            throw new ArgumentException("Give exactly one of LanguageModel (a fitted language model), LanguageModelPath (a saved one) and CheckpointFolders.");
+        _saved = options.SavedLanguageModel ?? (options.LanguageModelPath is { } path ? SavedLanguageModel.FromFile(path) : null);
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be positive.");
-        if (options.LanguageModel is { } model)
+        (options.TextInput ?? throw new ArgumentNullException(nameof(options), "TextInput must be set.")).Validate();
+        if ((options.LanguageModel?.Model.Config ?? _saved?.Config) is { } config)
         {
-            LayerActivationExtractor.CheckLayers(options.Layers, model.Model.Config.NumLayers);
-            options.Steering?.CheckFits(model.Model.Config);
+            LayerActivationExtractor.CheckLayers(options.Layers, config.NumLayers);
+            options.Steering?.CheckFits(config);
         }
         _options = options;
     }
@@ -77,12 +87,26 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
         _host.CheckValue(input, nameof(input));
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var o = _options;
-        if (o.LanguageModel is { } model)
-            return new LayerActivationsTransformer(_host, Settings(), [new ProbedNetwork(LayerActivationsTransformer.FittedModelName, null, model.Model)], model.Tokenizer, ownsNetworks: false);
+        // A saved model is loaded afresh; the transformer keeps its share of it and this copy's own lease goes at the end.
+        using var loaded = _saved?.Load();
+        if ((o.LanguageModel ?? loaded) is { } model)
+        {
+            // A share of the language model's network: disposing either transformer leaves the other working.
+            var share = model.ShareNetwork();
+            try
+            {
+                return new LayerActivationsTransformer(_host, Settings(), [new ProbedNetwork(LayerActivationsTransformer.FittedModelName, null, share.Model)], model.Tokenizer, [share]);
+            }
+            catch
+            {
+                share.Dispose();
+                throw;
+            }
+        }
         var (networks, tokenizer) = ProbingCheckpoints.Load(o.CheckpointFolders!, o.Tokenizer);
         try
         {
-            return new LayerActivationsTransformer(_host, Settings(), networks, tokenizer, ownsNetworks: true);
+            return new LayerActivationsTransformer(_host, Settings(), networks, tokenizer, networks.Select(n => (IDisposable)n.Model).ToList());
         }
         catch
         {
@@ -92,14 +116,14 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
     }
 
     private LayerActivationsSettings Settings() =>
-        new(_options.TextColumnName, _options.OutputColumnPrefix, _options.Layers?.ToArray(), _options.Position, _options.BatchSize, _options.Steering);
+        new(_options.TextColumnName, _options.OutputColumnPrefix, _options.Layers?.ToArray(), _options.Position, _options.BatchSize, _options.Steering, _options.TextInput);
 
     private IEnumerable<string> OutputNames()
     {
         var o = _options;
         // Checkpoint configs are only known once loaded: name columns from the layer selection, or from the folder names alone.
-        if (o.LanguageModel is { } model)
-            return LayerActivationExtractor.CheckLayers(o.Layers, model.Model.Config.NumLayers).Select(l => LayerActivationsTransformer.ColumnName(o.OutputColumnPrefix, null, l));
+        if ((o.LanguageModel?.Model.Config ?? _saved?.Config) is { } config)
+            return LayerActivationExtractor.CheckLayers(o.Layers, config.NumLayers).Select(l => LayerActivationsTransformer.ColumnName(o.OutputColumnPrefix, null, l));
         if (o.CheckpointFolders!.Count == 0) throw new ArgumentException("Give at least one checkpoint folder.");
         var layers = LayerActivationExtractor.CheckLayers(o.Layers, ProbingCheckpoints.ReadConfig(o.CheckpointFolders[0]).NumLayers);
         var names = o.CheckpointFolders.Select(f => Path.GetFileName(Path.TrimEndingDirectorySeparator(f)));
@@ -108,4 +132,4 @@ public sealed class LayerActivationsEstimator : IEstimator<LayerActivationsTrans
 }
 
 /// <summary>What a <see cref="LayerActivationsTransformer"/> reads and writes.</summary>
-internal sealed record LayerActivationsSettings(string TextColumnName, string OutputColumnPrefix, int[]? Layers, ActivationPosition Position, int BatchSize, ActivationSteering? Steering);
+internal sealed record LayerActivationsSettings(string TextColumnName, string OutputColumnPrefix, int[]? Layers, ActivationPosition Position, int BatchSize, ActivationSteering? Steering, TextInputPolicy TextInput);

@@ -24,14 +24,22 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
     internal const string LoaderSignature = "MegalodonLayerActs"; // ML.NET caps loader signatures at 24 characters.
     internal const string UserName = "Megalodon Layer Activations";
     internal const string FittedModelName = "model";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer));
+    // 0x00010002 adds the text input policy; files of 0x00010001 still load.
+    private const uint VersionWithTextInput = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGLAYAC", LoaderSignature, typeof(LayerActivationsTransformer),
+        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
 
     private readonly LayerActivationsSettings _settings;
     private readonly IReadOnlyList<ProbedNetwork> _networks;
     private readonly IReadOnlyList<LayerActivationExtractor> _extractors;
-    private readonly bool _ownsNetworks;
+    private readonly IReadOnlyList<IDisposable> _owned;
 
-    internal LayerActivationsTransformer(IHostEnvironment environment, LayerActivationsSettings settings, IReadOnlyList<ProbedNetwork> networks, ModelTokenizer tokenizer, bool ownsNetworks)
+    /// <param name="environment">The host.</param>
+    /// <param name="settings">Columns, layers, position, steering.</param>
+    /// <param name="networks">The networks read.</param>
+    /// <param name="tokenizer">Their tokenizer.</param>
+    /// <param name="owned">What this transformer releases when disposed: the networks it loaded, or its share of a language model's network.</param>
+    internal LayerActivationsTransformer(IHostEnvironment environment, LayerActivationsSettings settings, IReadOnlyList<ProbedNetwork> networks, ModelTokenizer tokenizer, IReadOnlyList<IDisposable> owned)
         : base(environment, nameof(LayerActivationsTransformer))
     {
         Host.CheckValue(networks, nameof(networks));
@@ -41,7 +49,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         _settings = settings;
         _networks = networks;
         Tokenizer = tokenizer;
-        _ownsNetworks = ownsNetworks;
+        _owned = owned;
         _extractors = networks.Select(n => new LayerActivationExtractor(n.Model, settings.Layers, settings.Position, tokenizer.EndOfTextId)).ToList();
         Columns = networks.SelectMany((n, k) => _extractors[k].Layers.Select(l => new LayerActivationColumn(ColumnName(settings.OutputColumnPrefix, SingleModel ? null : n.Name, l), n.Name, n.Step, l))).ToList();
     }
@@ -75,38 +83,43 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         Host.CheckValue(input, nameof(input));
         TextColumn.CheckSchema(Host, input.Schema, TextColumnName);
         return new BatchedColumnMapper<ReadOnlyMemory<char>, float[][]>(TextColumnName, OutputColumns(),
-            texts => Compute(texts.Select(t => t.ToString()).ToList()), _settings.BatchSize).Apply(input);
+            (texts, rows) => ComputeRows(texts.Select(t => t.ToString()).ToList(), rows), _settings.BatchSize).Apply(input);
     }
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
-    /// <summary>Activations of texts directly: per text, one vector per entry of <see cref="Columns"/>.</summary>
-    /// <exception cref="ArgumentException">A text is empty.</exception>
+    /// <summary>Activations of texts directly: per text, one vector per entry of <see cref="Columns"/> (token cap and empty texts as set in the options).</summary>
+    /// <exception cref="ArgumentException">A text is empty and the policy is to throw; the message gives its index.</exception>
     public IReadOnlyList<float[][]> Compute(IReadOnlyList<string> texts)
     {
         Host.CheckValue(texts, nameof(texts));
-        var ids = texts.Select((t, i) => string.IsNullOrWhiteSpace(t)
-            ? throw new ArgumentException($"A text of column '{TextColumnName}' (row {i} of its batch) is empty: it has no activations.", nameof(texts))
-            : (IReadOnlyList<int>)Tokenizer.Encode(t)).ToList();
+        return ComputeRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList());
+    }
+
+    /// <summary>Activations of texts that are rows <paramref name="rows"/> of the data (errors name those rows); empty ones get NaN vectors under the Missing policy.</summary>
+    private IReadOnlyList<float[][]> ComputeRows(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
+    {
+        var ids = texts.Select((t, i) => _settings.TextInput.Tokens(Tokenizer, t, rows[i], TextColumnName, "read")).ToList();
+        var present = Enumerable.Range(0, ids.Count).Where(i => ids[i] is not null).ToList();
         var results = texts.Select(_ => new float[Columns.Count][]).ToArray();
         int column = 0;
         for (int k = 0; k < _networks.Count; k++)
         {
-            LayerActivations activations;
-            using (_settings.Steering?.Attach(_networks[k].Model))
-                activations = _extractors[k].Extract(ids);
+            var activations = _extractors[k].Extract(present.Select(i => ids[i]!).ToList(), _settings.Steering);
+            int width = _networks[k].Model.Config.ModelDim;
             for (int l = 0; l < activations.Layers.Count; l++, column++)
-                for (int r = 0; r < texts.Count; r++)
-                    results[r][column] = activations.Values[l][r];
+            {
+                for (int r = 0; r < texts.Count; r++) results[r][column] = Enumerable.Repeat(float.NaN, width).ToArray();
+                for (int p = 0; p < present.Count; p++) results[present[p]][column] = activations.Values[l][p];
+            }
         }
         return results;
     }
 
-    /// <summary>Releases networks this transformer loaded (not those of a fitted model it was given).</summary>
+    /// <summary>Releases the networks this transformer loaded, or its share of the language model's network (released when no other transformer uses it).</summary>
     public void Dispose()
     {
-        if (_ownsNetworks)
-            foreach (var n in _networks) n.Model.Dispose();
+        foreach (var owned in _owned) owned.Dispose();
     }
 
     private IReadOnlyList<BatchedOutputColumn<float[][]>> OutputColumns() => Columns.Select((c, i) =>
@@ -126,6 +139,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
     //   int: network count, then per network: string name, long step (-1: none), section Network{k}.bin
     //   section Tokenizer.bin
     //   steering (SteeringPersistence)
+    //   int ×3: text input policy (absent in 0x00010001)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(_settings.TextColumnName);
@@ -143,6 +157,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         }
         SaveTokenizer(ctx, Tokenizer);
         SteeringPersistence.Write(ctx.Writer, _settings.Steering);
+        _settings.TextInput.Write(ctx.Writer);
     }
 
     // Factory for SignatureLoadModel.
@@ -158,15 +173,25 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
         int[]? layers = layerCount < 0 ? null : Enumerable.Range(0, layerCount).Select(_ => ctx.Reader.ReadInt32()).ToArray();
         int count = ctx.Reader.ReadInt32();
         var networks = new List<ProbedNetwork>();
-        for (int k = 0; k < count; k++)
+        try
         {
-            string name = ctx.LoadNonEmptyString();
-            long step = ctx.Reader.ReadInt64();
-            networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin")));
+            for (int k = 0; k < count; k++)
+            {
+                string name = ctx.LoadNonEmptyString();
+                long step = ctx.Reader.ReadInt64();
+                networks.Add(new ProbedNetwork(name, step < 0 ? null : step, LoadNetwork(ctx, $"Network{k}.bin")));
+            }
+            var tokenizer = LoadTokenizer(ctx);
+            var steering = SteeringPersistence.Read(ctx.Reader);
+            var textInput = ctx.Header.ModelVerWritten >= VersionWithTextInput ? TextInputPolicy.Read(ctx.Reader) : new TextInputPolicy();
+            return new LayerActivationsTransformer(environment, new LayerActivationsSettings(text, prefix, layers, position, batch, steering, textInput), networks, tokenizer,
+                networks.Select(n => (IDisposable)n.Model).ToList());
         }
-        var tokenizer = LoadTokenizer(ctx);
-        var steering = SteeringPersistence.Read(ctx.Reader);
-        return new LayerActivationsTransformer(environment, new LayerActivationsSettings(text, prefix, layers, position, batch, steering), networks, tokenizer, ownsNetworks: true);
+        catch
+        {
+            foreach (var n in networks) n.Model.Dispose();
+            throw;
+        }
     }
 
     // Factory for SignatureLoadRowMapper.
@@ -175,7 +200,7 @@ public sealed class LayerActivationsTransformer : MegalodonTransformerBase, ITra
 
     /// <summary>Makes the one-row-at-a-time mapper.</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<float[][]>(this, schema, TextColumnName, OutputColumns(), text => Compute([text])[0]);
+        new TextResultMapper<float[][]>(this, schema, TextColumnName, OutputColumns(), (text, row) => ComputeRows([text], [row])[0]);
 }
 
 /// <summary>One activation column: its name, network and layer.</summary>

@@ -32,7 +32,10 @@ public static class ProbeColumns
 
     /// <summary>Reads the labels and the given vector columns, in one pass over <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The data has no rows.</exception>
-    public static (bool[] Labels, List<float[]>[] Features) Read(IDataView data, string label, IReadOnlyList<string> features)
+    public static (bool[] Labels, List<float[]>[] Features) Read(IDataView data, string label, IReadOnlyList<string> features) =>
+        Data.WorkerExceptions.Unwrapped(() => ReadWrapped(data, label, features));
+
+    private static (bool[] Labels, List<float[]>[] Features) ReadWrapped(IDataView data, string label, IReadOnlyList<string> features)
     {
         CheckLabel(SchemaShape.Create(data.Schema), label);
         foreach (var f in features) CheckFeatures(SchemaShape.Create(data.Schema), f);

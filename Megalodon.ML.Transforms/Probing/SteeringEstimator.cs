@@ -21,8 +21,12 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
     /// <summary>Options of <see cref="SteeringEstimator"/>.</summary>
     public sealed class Options
     {
-        /// <summary>The model that is steered.</summary>
+        /// <summary>The model that is steered: a fitted language model, or give <see cref="LanguageModelPath"/>.</summary>
         public MegalodonLanguageModelTransformer? LanguageModel;
+        /// <summary>The model that is steered, saved with <c>mlContext.Model.Save</c> and loaded by Fit (so the pipeline composes before anything is fitted).</summary>
+        public string? LanguageModelPath;
+        /// <summary>A saved language model from a stream (the catalog's stream overload).</summary>
+        internal SavedLanguageModel? SavedLanguageModel;
         /// <summary>A step checkpoint (<c>&lt;run&gt;/step-NNNNNN</c>) whose activations give the vector; null uses <see cref="LanguageModel"/>. Its config must equal the model's.</summary>
         public string? SourceCheckpointFolder;
         /// <summary>The text column (read when fitting and when transforming).</summary>
@@ -45,24 +49,31 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
         public SteeringColumns Columns = new();
         /// <summary>Rows run together when scoring.</summary>
         public int BatchSize = 16;
+        /// <summary>Empty rows (an error naming the row, or NaN outputs and empty text) and the token cap of scoring when transforming.</summary>
+        public TextInputPolicy TextInput = new();
     }
 
     private readonly IHost _host;
     private readonly Options _options;
+    private readonly SavedLanguageModel? _saved;
 
     internal SteeringEstimator(IHostEnvironment environment, Options options)
     {
         _host = Contracts.CheckRef(environment, nameof(environment)).Register(nameof(SteeringEstimator));
         _host.CheckValue(options, nameof(options));
-        var model = options.LanguageModel ?? throw new ArgumentException("Give the LanguageModel to steer.");
+        if (new object?[] { options.LanguageModel, options.LanguageModelPath, options.SavedLanguageModel }.Count(s => s is not null) != 1)
+            throw new ArgumentException("Give exactly one model to steer: LanguageModel (a fitted language model) or LanguageModelPath (a saved one).");
+        _saved = options.SavedLanguageModel ?? (options.LanguageModelPath is { } path ? SavedLanguageModel.FromFile(path) : null);
+        var config = options.LanguageModel?.Model.Config ?? _saved!.Config;
         _host.CheckNonWhiteSpace(options.TextColumnName, nameof(options.TextColumnName));
         _host.CheckNonWhiteSpace(options.LabelColumnName, nameof(options.LabelColumnName));
-        LayerActivationExtractor.CheckLayers([options.Layer], model.Model.Config.NumLayers);
+        LayerActivationExtractor.CheckLayers([options.Layer], config.NumLayers);
         if (!double.IsFinite(options.Strength)) throw new ArgumentOutOfRangeException(nameof(options), options.Strength, "Strength must be finite.");
         if (options.DirectionFraction is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), options.DirectionFraction, "DirectionFraction must be in (0, 1].");
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxNewTokens, "MaxNewTokens must be non-negative.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be positive.");
         options.Columns.Validate(options.MaxNewTokens > 0);
+        (options.TextInput ?? throw new ArgumentNullException(nameof(options), "TextInput must be set.")).Validate();
         _options = options;
     }
 
@@ -89,7 +100,9 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
         _host.CheckValue(input, nameof(input));
         GetOutputSchema(SchemaShape.Create(input.Schema));
         var o = _options;
-        var target = o.LanguageModel!;
+        // A saved model is loaded afresh; the transformer keeps its share of it and this copy's own lease goes at the end.
+        using var loaded = _saved?.Load();
+        var target = o.LanguageModel ?? loaded!;
         var texts = TextColumn.ReadAll(_host, input, o.TextColumnName, "steering");
         var labels = ReadLabels(input, o.LabelColumnName);
         var ids = texts.Select(t => (IReadOnlyList<int>)target.Tokenizer.Encode(t)).ToList();
@@ -106,8 +119,18 @@ public sealed class SteeringEstimator : IEstimator<SteeringTransformer>
         else
             vector = Vector(target.Model, ids, labels, target.Tokenizer.EndOfTextId);
         var steering = new ActivationSteering(vector, o.Strength, o.Position);
-        return new SteeringTransformer(_host, target.Model, target.Tokenizer, steering,
-            new SteeringSettings(o.TextColumnName, o.Columns, o.Pooling, o.MaxNewTokens, o.BatchSize), ownsModel: false);
+        // A share of the language model's network: disposing either transformer leaves the other working.
+        var network = target.ShareNetwork();
+        try
+        {
+            return new SteeringTransformer(_host, network, target.Tokenizer, steering,
+                new SteeringSettings(o.TextColumnName, o.Columns, o.Pooling, o.MaxNewTokens, o.BatchSize, o.TextInput));
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     private SteeringVector Vector(MegalodonModel model, IReadOnlyList<IReadOnlyList<int>> ids, bool[] labels, int startToken)
@@ -143,4 +166,4 @@ public sealed record SteeringColumns
 }
 
 /// <summary>What a <see cref="SteeringTransformer"/> reads and writes.</summary>
-internal sealed record SteeringSettings(string TextColumnName, SteeringColumns Columns, PoolingMode Pooling, int MaxNewTokens, int BatchSize);
+internal sealed record SteeringSettings(string TextColumnName, SteeringColumns Columns, PoolingMode Pooling, int MaxNewTokens, int BatchSize, TextInputPolicy TextInput);

@@ -27,29 +27,37 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     internal const string LoaderSignature = "MegalodonSteering";
     internal const string UserName = "Megalodon Steering";
     private const string NetworkSection = "Network.bin";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer));
+    // 0x00010002 adds the text input policy; files of 0x00010001 still load.
+    private const uint VersionWithTextInput = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGSTEER", LoaderSignature, typeof(SteeringTransformer),
+        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
 
     private readonly SteeringSettings _settings;
-    private readonly bool _ownsModel;
+    private readonly SharedNetworkLease _network;
     private readonly SequenceScorer _scorer;
 
-    internal SteeringTransformer(IHostEnvironment environment, MegalodonModel model, ModelTokenizer tokenizer, ActivationSteering steering, SteeringSettings settings, bool ownsModel)
+    /// <param name="environment">The host.</param>
+    /// <param name="network">This transformer's share of the network (its own, or one shared with the language model it was built from); disposed with it.</param>
+    /// <param name="tokenizer">The tokenizer.</param>
+    /// <param name="steering">The intervention.</param>
+    /// <param name="settings">Columns and batching.</param>
+    internal SteeringTransformer(IHostEnvironment environment, SharedNetworkLease network, ModelTokenizer tokenizer, ActivationSteering steering, SteeringSettings settings)
         : base(environment, nameof(SteeringTransformer))
     {
-        Host.CheckValue(model, nameof(model));
+        Host.CheckValue(network, nameof(network));
+        var model = network.Model;
         Host.CheckValue(tokenizer, nameof(tokenizer));
         Host.CheckValue(steering, nameof(steering));
         steering.CheckFits(model.Config);
-        Model = model;
+        _network = network;
         Tokenizer = tokenizer;
         Steering = steering;
         _settings = settings;
-        _ownsModel = ownsModel;
         _scorer = new SequenceScorer(model, settings.Pooling, tokenizer.EndOfTextId);
     }
 
     /// <summary>The steered network.</summary>
-    public MegalodonModel Model { get; }
+    public MegalodonModel Model => _network.Model;
 
     /// <summary>The tokenizer.</summary>
     public ModelTokenizer Tokenizer { get; }
@@ -60,24 +68,35 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     /// <summary>The text column read.</summary>
     public string TextColumnName => _settings.TextColumnName;
 
-    /// <summary>Scores texts under steering: mean NLL and pooled embedding per text, in input order.</summary>
-    /// <exception cref="ArgumentException">A text is empty.</exception>
+    /// <summary>Scores texts under steering: mean NLL and pooled embedding per text, in input order (token cap and empty texts as set in the options).</summary>
+    /// <exception cref="ArgumentException">A text is empty and the policy is to throw; the message gives its index.</exception>
     public IReadOnlyList<SequenceScore> Score(IReadOnlyList<string> texts)
     {
         Host.CheckValue(texts, nameof(texts));
-        var ids = texts.Select((t, i) => string.IsNullOrWhiteSpace(t)
-            ? throw new ArgumentException($"Text {i} is empty: there is nothing to score.", nameof(texts))
-            : (IReadOnlyList<int>)Tokenizer.Encode(t)).ToList();
-        using (Steering.Attach(Model))
-            return _scorer.Score(ids);
+        return ScoreRows(texts, Enumerable.Range(0, texts.Count).Select(i => (long)i).ToList()).Select(s => s ?? MissingScore()).ToList();
     }
 
-    /// <summary>Generates a steered continuation of <paramref name="prompt"/>.</summary>
-    public string Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>The outputs of an empty row under the Missing policy: NaN NLL and a NaN embedding.</summary>
+    private SequenceScore MissingScore() => new(double.NaN, 0, Enumerable.Repeat(float.NaN, Model.Config.ModelDim).ToArray());
+
+    /// <summary>Scores texts that are rows <paramref name="rows"/> of the data (errors name those rows); empty ones get NaN outputs under the Missing policy.</summary>
+    private SequenceScore?[] ScoreRows(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
     {
-        using (Steering.Attach(Model))
-            return new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId).Generate(prompt, options, cancellationToken);
+        var ids = texts.Select((t, i) => _settings.TextInput.Tokens(Tokenizer, t, rows[i], TextColumnName, "scored")).ToList();
+        var present = Enumerable.Range(0, ids.Count).Where(i => ids[i] is not null).ToList();
+        var scores = present.Count == 0 ? [] : _scorer.Score(present.Select(i => ids[i]!).ToList(), Steering);
+        var results = new SequenceScore?[texts.Count];
+        for (int k = 0; k < present.Count; k++) results[present[k]] = scores[k];
+        return results;
     }
+
+    /// <summary>Generates a steered continuation of <paramref name="prompt"/> (synchronously: safe inside a pipeline and under a SynchronizationContext).</summary>
+    public string Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId, Steering).Generate(prompt, options, cancellationToken);
+
+    /// <summary>Generates a steered continuation of <paramref name="prompt"/>, streamed as text pieces.</summary>
+    public IAsyncEnumerable<string> GenerateAsync(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        new TextGenerator(Model, Tokenizer.Tokenizer, Tokenizer.EndOfTextId, Steering).GenerateAsync(prompt, options, cancellationToken);
 
     /// <summary>Adds the steered columns lazily, running the model on batches of rows.</summary>
     public new IDataView Transform(IDataView input)
@@ -85,23 +104,22 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         Host.CheckValue(input, nameof(input));
         TextColumn.CheckSchema(Host, input.Schema, TextColumnName);
         return new BatchedColumnMapper<ReadOnlyMemory<char>, SteeredRow>(TextColumnName, OutputColumns(),
-            texts => Compute(texts.Select(t => t.ToString()).ToList()), _settings.BatchSize).Apply(input);
+            (texts, rows) => Compute(texts.Select(t => t.ToString()).ToList(), rows), _settings.BatchSize).Apply(input);
     }
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
-    /// <summary>Releases the network when this transformer loaded it (not the one of a fitted model it was given).</summary>
-    public void Dispose()
-    {
-        if (_ownsModel) Model.Dispose();
-    }
+    /// <summary>Lets go of the network: it is released when no other transformer (the language model it was built from) uses it.</summary>
+    public void Dispose() => _network.Dispose();
 
-    private IReadOnlyList<SteeredRow> Compute(IReadOnlyList<string> texts)
+    private IReadOnlyList<SteeredRow> Compute(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
     {
-        var scores = Score(texts);
+        var scores = ScoreRows(texts, rows);
         // Greedy decoding, as the paper's evaluations.
         var generation = new GenerationOptions { MaxTokens = Math.Max(1, _settings.MaxNewTokens), Temperature = 0 };
-        return texts.Select((t, i) => new SteeredRow(scores[i], _settings.MaxNewTokens > 0 ? Generate(t, generation) : null)).ToList();
+        return texts.Select((t, i) => scores[i] is { } score
+            ? new SteeredRow(score, _settings.MaxNewTokens > 0 ? Generate(t, generation) : null)
+            : new SteeredRow(MissingScore(), "")).ToList();
     }
 
     private IReadOnlyList<BatchedOutputColumn<SteeredRow>> OutputColumns()
@@ -127,6 +145,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
     // *** Binary format, version 0x00010001 ***
     //   string ×4: text, NLL, embedding, generated-text column names; int: pooling; int: max new tokens; int: batch size
     //   section Network.bin; section Tokenizer.bin; steering (SteeringPersistence)
+    //   int ×3: text input policy (absent in 0x00010001)
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(_settings.TextColumnName);
@@ -139,6 +158,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         SaveNetwork(ctx, NetworkSection, Model);
         SaveTokenizer(ctx, Tokenizer);
         SteeringPersistence.Write(ctx.Writer, Steering);
+        _settings.TextInput.Write(ctx.Writer);
     }
 
     // Factory for SignatureLoadModel.
@@ -152,10 +172,19 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
         var pooling = (PoolingMode)ctx.Reader.ReadInt32();
         int maxNewTokens = ctx.Reader.ReadInt32();
         int batch = ctx.Reader.ReadInt32();
-        var model = LoadNetwork(ctx, NetworkSection);
-        var tokenizer = LoadTokenizer(ctx);
-        var steering = SteeringPersistence.Read(ctx.Reader) ?? throw new InvalidDataException("The saved steering model holds no steering vector.");
-        return new SteeringTransformer(environment, model, tokenizer, steering, new SteeringSettings(text, columns, pooling, maxNewTokens, batch), ownsModel: true);
+        var network = SharedNetwork.Own(LoadNetwork(ctx, NetworkSection));
+        try
+        {
+            var tokenizer = LoadTokenizer(ctx);
+            var steering = SteeringPersistence.Read(ctx.Reader) ?? throw new InvalidDataException("The saved steering model holds no steering vector.");
+            var textInput = ctx.Header.ModelVerWritten >= VersionWithTextInput ? TextInputPolicy.Read(ctx.Reader) : new TextInputPolicy();
+            return new SteeringTransformer(environment, network, tokenizer, steering, new SteeringSettings(text, columns, pooling, maxNewTokens, batch, textInput));
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     // Factory for SignatureLoadRowMapper.
@@ -164,7 +193,7 @@ public sealed class SteeringTransformer : MegalodonTransformerBase, ITransformer
 
     /// <summary>Makes the one-row-at-a-time mapper.</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<SteeredRow>(this, schema, TextColumnName, OutputColumns(), text => Compute([text])[0]);
+        new TextResultMapper<SteeredRow>(this, schema, TextColumnName, OutputColumns(), (text, row) => Compute([text], [row])[0]);
 
     private sealed record SteeredRow(SequenceScore Score, string? Text);
 }

@@ -34,7 +34,10 @@ internal static class TextColumn
     /// <param name="data">The data.</param>
     /// <param name="name">The text column.</param>
     /// <param name="role">What the data is for, used in messages (for example "training").</param>
-    public static List<string> ReadAll(IExceptionContext host, IDataView data, string name, string role)
+    public static List<string> ReadAll(IExceptionContext host, IDataView data, string name, string role) =>
+        Data.WorkerExceptions.Unwrapped(() => ReadAllWrapped(host, data, name, role));
+
+    private static List<string> ReadAllWrapped(IExceptionContext host, IDataView data, string name, string role)
     {
         int index = CheckSchema(host, data.Schema, name);
         var texts = new List<string>();

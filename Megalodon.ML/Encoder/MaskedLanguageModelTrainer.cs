@@ -32,7 +32,8 @@ public static class MaskedLanguageModelTrainer
         var pieces = Pieces(texts, settings.MaxTokens);
         if (pieces.Count == 0) throw new ArgumentException("No training text holds a word.", nameof(texts));
 
-        torch.manual_seed(settings.Seed);
+        // Borrows the global generator (dropout, module construction) for the run and restores it after.
+        using var seeded = Runtime.GlobalRandomScope.Seeded(settings.Seed);
         using var head = nn.Linear(encoder.FeatureDim, EncoderVocabulary.Size);
         head.to(encoder.Device);
         var random = new Random(settings.Seed);

@@ -36,7 +36,8 @@ public static class TokenClassifierTrainer
                     throw new ArgumentException($"Sentence {i} has class index {label}, outside [0, {classifier.ClassCount}).", nameof(sentences));
         }
 
-        torch.manual_seed(settings.Seed);
+        // Borrows the global generator (dropout, module construction) for the run and restores it after.
+        using var seeded = Runtime.GlobalRandomScope.Seeded(settings.Seed);
         var random = new Random(settings.Seed);
         var order = new BatchOrder(sentences.Count, random);
         var trainable = freezeEncoder

@@ -15,37 +15,44 @@ public sealed class TextGenerator
     private readonly MegalodonModel _model;
     private readonly Tokenizer _tokenizer;
     private readonly int? _endOfText;
+    private readonly LayerIntervention? _intervention;
 
     /// <summary>Creates a generator.</summary>
     /// <param name="model">The language model.</param>
     /// <param name="tokenizer">The tokenizer the model was trained with.</param>
     /// <param name="endOfTextId">The end-of-text token: generating it ends the output, and it starts an empty prompt. Null if none.</param>
-    public TextGenerator(MegalodonModel model, Tokenizer tokenizer, int? endOfTextId)
+    /// <param name="intervention">Changes layer outputs in every forward call of this generator (steering); null for none. It is passed per call, never set on the shared model.</param>
+    public TextGenerator(MegalodonModel model, Tokenizer tokenizer, int? endOfTextId, LayerIntervention? intervention = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         _endOfText = endOfTextId;
+        _intervention = intervention;
     }
 
-    /// <summary>Generates a continuation of <paramref name="prompt"/> and returns it whole.</summary>
-    public string Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var text = new System.Text.StringBuilder();
-        var pieces = GenerateAsync(prompt, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (pieces.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-                text.Append(pieces.Current);
-        }
-        finally
-        {
-            pieces.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-        return text.ToString();
-    }
+    /// <summary>
+    /// Generates a continuation of <paramref name="prompt"/> and returns it whole. Synchronous all the way (it never
+    /// blocks on asynchronous work), so it is safe on a thread with a <see cref="SynchronizationContext"/>.
+    /// </summary>
+    public string Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        string.Concat(Stream(prompt, options, cancellationToken));
 
-    /// <summary>Generates a continuation of <paramref name="prompt"/>, yielding text as soon as it is final.</summary>
+    /// <summary>
+    /// Generates a continuation of <paramref name="prompt"/>, yielding text as soon as it is final. Each token is
+    /// computed on the thread pool and awaited without capturing the caller's context, so a UI thread stays free and a
+    /// caller that blocks on the result does not deadlock.
+    /// </summary>
     public async IAsyncEnumerable<string> GenerateAsync(string prompt, GenerationOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Arguments are checked (and the prompt encoded) on the caller's thread, so bad ones throw at the first MoveNextAsync.
+        using var pieces = Stream(prompt, options, cancellationToken).GetEnumerator();
+        // Every MoveNext is self-contained (its dispose scopes open and close inside it), so it may run on any thread.
+        while (await Task.Run(pieces.MoveNext, cancellationToken).ConfigureAwait(false))
+            yield return pieces.Current;
+    }
+
+    /// <summary>Generates a continuation of <paramref name="prompt"/> synchronously, yielding text as soon as it is final.</summary>
+    public IEnumerable<string> Stream(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         options = (options ?? new GenerationOptions()).Validate();
@@ -57,10 +64,15 @@ public sealed class TextGenerator
         }
         if (promptIds.Any(id => id < 0 || id >= _model.Config.VocabSize))
             throw new ArgumentException($"The prompt encodes to token ids outside the model's vocabulary ({_model.Config.VocabSize}); was the model trained with this tokenizer?", nameof(prompt));
+        return Pieces(promptIds, options, cancellationToken);
+    }
 
+    private IEnumerable<string> Pieces(List<int> promptIds, GenerationOptions options, CancellationToken cancellationToken)
+    {
         var sampler = new TokenSampler(options);
+        // A fitted model is in eval mode already; only a model in training mode is switched (and switched back).
         bool wasTraining = _model.training;
-        _model.eval();
+        if (wasTraining) _model.eval();
         using var state = _model.NewState(1);
         try
         {
@@ -87,7 +99,6 @@ public sealed class TextGenerator
                 }
                 if (i + 1 < options.MaxTokens)
                     logits = Feed([next], state);
-                await Task.Yield();
             }
             // Text held back for a stop string that never came is part of the output.
             string final = StopStringScanner.Scan(_tokenizer.Decode(generated), []).Emittable;
@@ -96,7 +107,7 @@ public sealed class TextGenerator
         }
         finally
         {
-            _model.train(wasTraining);
+            if (wasTraining) _model.train();
         }
     }
 
@@ -110,7 +121,7 @@ public sealed class TextGenerator
             using var scope = NewDisposeScope();
             int count = Math.Min(piece, ids.Count - start);
             var tokens = tensor(ids.Skip(start).Take(count).Select(id => (long)id).ToArray()).view(1, count).to(_model.Device);
-            var hidden = _model.StepHidden(tokens, state);
+            var hidden = _model.StepHidden(tokens, state, _intervention);
             if (start + count == ids.Count)
             {
                 using var noGrad = no_grad();

@@ -31,38 +31,42 @@ public sealed class SequenceScorer
     }
 
     /// <summary>Scores every sequence; results are in input order.</summary>
+    /// <param name="sequences">Token ids per sequence.</param>
+    /// <param name="intervention">Changes layer outputs during this call only (steering); null for none.</param>
     /// <exception cref="ArgumentException">A sequence is empty or holds ids outside the vocabulary.</exception>
-    public IReadOnlyList<SequenceScore> Score(IReadOnlyList<IReadOnlyList<int>> sequences)
+    public IReadOnlyList<SequenceScore> Score(IReadOnlyList<IReadOnlyList<int>> sequences, LayerIntervention? intervention = null)
     {
         var inputs = sequences.Select((s, i) => PaddedTokenBatch.Prepare(s, i, _model.Config.VocabSize, _startToken, "there is nothing to score")).ToArray();
         var results = new SequenceScore[inputs.Length];
+        // A fitted model is in eval mode already; only a model in training mode is switched (and back), so concurrent
+        // scoring of a fitted model writes no shared state.
         bool wasTraining = _model.training;
-        _model.eval();
+        if (wasTraining) _model.eval();
         try
         {
             using var noGrad = no_grad();
             var shortOnes = Enumerable.Range(0, inputs.Length).Where(i => inputs[i].Length <= _maxBatchedLength).ToList();
             if (shortOnes.Count > 0)
             {
-                var batch = ScoreBatch(shortOnes.Select(i => inputs[i]).ToList());
+                var batch = ScoreBatch(shortOnes.Select(i => inputs[i]).ToList(), intervention);
                 for (int k = 0; k < shortOnes.Count; k++) results[shortOnes[k]] = batch[k];
             }
             for (int i = 0; i < inputs.Length; i++)
-                if (inputs[i].Length > _maxBatchedLength) results[i] = ScoreStreaming(inputs[i]);
+                if (inputs[i].Length > _maxBatchedLength) results[i] = ScoreStreaming(inputs[i], intervention);
         }
         finally
         {
-            _model.train(wasTraining);
+            if (wasTraining) _model.train();
         }
         return results;
     }
 
-    private IReadOnlyList<SequenceScore> ScoreBatch(IReadOnlyList<long[]> rows)
+    private IReadOnlyList<SequenceScore> ScoreBatch(IReadOnlyList<long[]> rows, LayerIntervention? intervention)
     {
         using var scope = NewDisposeScope();
         var (tokens, last) = PaddedTokenBatch.Build(rows, _model);
         // The last real positions tell an intervention (steering at the last token) where each padded row ends.
-        var hidden = _model.ForwardHidden(tokens, last);
+        var hidden = _model.ForwardHidden(tokens, last, intervention);
         var results = new SequenceScore[rows.Count];
         for (int r = 0; r < rows.Count; r++)
         {
@@ -73,7 +77,7 @@ public sealed class SequenceScorer
         return results;
     }
 
-    private SequenceScore ScoreStreaming(long[] row)
+    private SequenceScore ScoreStreaming(long[] row, LayerIntervention? intervention)
     {
         using var state = _model.NewState(1);
         var accumulator = new ScoreAccumulator(_pooling, _startToken is not null);
@@ -83,7 +87,7 @@ public sealed class SequenceScorer
             using var scope = NewDisposeScope();
             int count = Math.Min(piece, row.Length - start);
             var tokens = tensor(row.AsSpan(start, count).ToArray()).view(1, count).to(_model.Device);
-            accumulator.Add(this, _model.StepHidden(tokens, state)[0], row, start);
+            accumulator.Add(this, _model.StepHidden(tokens, state, intervention)[0], row, start);
         }
         return accumulator.Result();
     }

@@ -31,7 +31,8 @@ public sealed class MegalodonChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var text = new System.Text.StringBuilder();
-        await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken))
+        // ConfigureAwait(false): a caller that blocks on the task under a SynchronizationContext must not deadlock.
+        await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             text.Append(update.Text);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString())) { ModelId = _metadata.DefaultModelId, FinishReason = ChatFinishReason.Stop };
     }
@@ -41,7 +42,7 @@ public sealed class MegalodonChatClient : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string prompt = ToPrompt(messages);
-        await foreach (var piece in _generator.GenerateAsync(prompt, ToGenerationOptions(options), cancellationToken))
+        await foreach (var piece in _generator.GenerateAsync(prompt, ToGenerationOptions(options), cancellationToken).ConfigureAwait(false))
             yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { ModelId = _metadata.DefaultModelId };
     }
 

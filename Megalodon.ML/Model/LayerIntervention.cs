@@ -4,7 +4,8 @@ namespace Megalodon.ML.Model;
 
 /// <summary>
 /// Changes a layer's output hidden states during a forward pass (activation steering and similar interventions).
-/// Set it on <see cref="MegalodonModel.Intervention"/>; when none is set the forward pass is untouched.
+/// Pass it to a forward call (<see cref="MegalodonModel.ForwardHidden"/>, <see cref="MegalodonModel.StepHidden"/>);
+/// without one the forward pass is untouched.
 /// </summary>
 public abstract class LayerIntervention
 {

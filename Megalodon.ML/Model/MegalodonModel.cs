@@ -22,7 +22,10 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     private readonly ModuleList<MegalodonBlock> layers;
     private readonly MegalodonOutputLayer output;
 
-    /// <summary>Builds the model with the reference initialisation (drawn from TorchSharp's global generator: seed it with <c>torch.manual_seed</c>).</summary>
+    /// <summary>
+    /// Builds the model with the reference initialisation, drawn from TorchSharp's global generator (a Fit seeds it
+    /// inside a <see cref="Runtime.GlobalRandomScope"/>, which restores the caller's state afterwards).
+    /// </summary>
     /// <param name="config">The architecture; it is validated.</param>
     /// <param name="device">Where to place it; null for CPU.</param>
     public MegalodonModel(MegalodonConfig config, Device? device = null) : base(nameof(MegalodonModel))
@@ -62,15 +65,12 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public Action<string, Tensor>? Tap { get; set; }
 
-    /// <summary>
-    /// Changes layer outputs during forward passes (steering); null (the default) leaves the computation exactly as it is.
-    /// It applies after each block, before the next one, in <see cref="ForwardHidden"/>, <see cref="forward"/> and the
-    /// streaming calls.
-    /// </summary>
-    public LayerIntervention? Intervention { get; set; }
-
     /// <summary>The device of the parameters.</summary>
     public Device Device => embed.weight!.device;
+
+    /// <summary>Forward calls so far (<see cref="ForwardHidden"/> and streaming calls): tests count model computations with it.</summary>
+    internal long ForwardCalls => Interlocked.Read(ref _forwardCalls);
+    private long _forwardCalls;
 
     internal Embedding Embedding => embed;
     internal IReadOnlyList<MegalodonBlock> Blocks => layers.ToList();
@@ -85,20 +85,26 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
 
     /// <summary>The final hidden states (B,L,D), after the final TimestepNorm, for tokens (B,L).</summary>
     /// <param name="tokens">Token ids (B,L), int64.</param>
-    /// <param name="lastPositions">Per row, the position of its last real token when rows are right-padded (told to an <see cref="Intervention"/>); null when none are padded.</param>
-    public Tensor ForwardHidden(Tensor tokens, IReadOnlyList<long>? lastPositions = null)
+    /// <param name="lastPositions">Per row, the position of its last real token when rows are right-padded (told to the intervention); null when none are padded.</param>
+    /// <param name="intervention">
+    /// Changes layer outputs during this call only (steering), after each block, before the next one; null (the default)
+    /// leaves the computation exactly as it is. It is an argument, not model state, so concurrent calls with and without
+    /// one do not see each other's.
+    /// </param>
+    public Tensor ForwardHidden(Tensor tokens, IReadOnlyList<long>? lastPositions = null, LayerIntervention? intervention = null)
     {
         CheckTokens(tokens);
         Config.CheckSequenceLength((int)tokens.shape[1]);
         if (lastPositions is not null && lastPositions.Count != tokens.shape[0])
             throw new ArgumentException($"lastPositions has {lastPositions.Count} entries for {tokens.shape[0]} rows.", nameof(lastPositions));
+        Interlocked.Increment(ref _forwardCalls);
         using var scope = NewDisposeScope();
         var x = Embed(tokens);
         var context = new InterventionContext(lastPositions, EndsCall: true);
         for (int i = 0; i < layers.Count; i++)
         {
             x = layers[i].Forward(x, rope, null, Tap);
-            if (Intervention is { } intervention) x = intervention.Apply(i, x, context);
+            if (intervention is not null) x = intervention.Apply(i, x, context);
         }
         var hidden = output.FinalNorm.forward(x);
         Tap?.Invoke("hidden.final", hidden);
@@ -119,18 +125,22 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Streams tokens (B,s), any s ≥ 1, through the model, updating <paramref name="state"/>; returns their logits (B,s,V). Runs without gradients.</summary>
-    public Tensor Step(Tensor tokens, MegalodonState state)
+    /// <param name="tokens">Token ids (B,s), int64.</param>
+    /// <param name="state">The streaming state, updated.</param>
+    /// <param name="intervention">Changes layer outputs during this call only, as in <see cref="ForwardHidden"/>; null for none.</param>
+    public Tensor Step(Tensor tokens, MegalodonState state, LayerIntervention? intervention = null)
     {
         using var scope = NewDisposeScope();
-        return Project(StepHidden(tokens, state)).MoveToOuterDisposeScope();
+        return Project(StepHidden(tokens, state, intervention)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Like <see cref="Step"/>, returning the final hidden states (B,s,D).</summary>
-    public Tensor StepHidden(Tensor tokens, MegalodonState state)
+    public Tensor StepHidden(Tensor tokens, MegalodonState state, LayerIntervention? intervention = null)
     {
         CheckTokens(tokens);
         if (tokens.shape[0] != state.BatchSize)
             throw new ArgumentException($"The state was made for batch size {state.BatchSize}, but the tokens have {tokens.shape[0]} rows.");
+        Interlocked.Increment(ref _forwardCalls);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var pieces = new List<Tensor>();
@@ -143,7 +153,7 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
             for (int i = 0; i < layers.Count; i++)
             {
                 x = layers[i].Forward(x, rope, state.Layers[i], Tap);
-                if (Intervention is { } intervention) x = intervention.Apply(i, x, context);
+                if (intervention is not null) x = intervention.Apply(i, x, context);
             }
             var hidden = output.FinalNorm.Forward(x, state.FinalNorm, out var finalNorm, returnState: true);
             state.ReplaceFinalNorm(finalNorm!);
@@ -247,6 +257,16 @@ public sealed class MegalodonModel : nn.Module<Tensor, Tensor>
         if (Config.ShareEmb && result.TryGetValue(EmbeddingName, out var total))
             result[TiedOutputName] = total.clone();
         return result;
+    }
+
+    /// <summary>Whether <see cref="Dispose(bool)"/> has run (tests check that a failed Fit releases its network).</summary>
+    internal bool IsDisposed { get; private set; }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        IsDisposed = true;
+        base.Dispose(disposing);
     }
 
     private const string EmbeddingName = "embed.weight";

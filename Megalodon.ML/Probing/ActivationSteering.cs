@@ -6,7 +6,8 @@ namespace Megalodon.ML.Probing;
 
 /// <summary>
 /// Adds <c>strength · v</c> to the output of one layer (a <see cref="SteeringVector"/> v), at the last position or at
-/// every position. Attach it to a model for the duration of scoring, embedding, activation reading or generation.
+/// every position. Pass it to the calls that should be steered (scoring, activation reading, generation): it is never set
+/// on the model, so other users of the same model are not steered.
 /// </summary>
 public sealed class ActivationSteering : LayerIntervention
 {
@@ -38,17 +39,6 @@ public sealed class ActivationSteering : LayerIntervention
     /// <summary>The layer changed.</summary>
     public int Layer => Vector.Layer;
 
-    /// <summary>Sets this intervention on <paramref name="model"/> until the result is disposed, when the previous one is restored.</summary>
-    /// <exception cref="ArgumentException">The vector does not fit the model (layer or width).</exception>
-    public IDisposable Attach(MegalodonModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        CheckFits(model.Config);
-        var previous = model.Intervention;
-        model.Intervention = this;
-        return new Detach(model, previous);
-    }
-
     /// <summary>Throws unless the vector's layer and width fit <paramref name="config"/>.</summary>
     /// <exception cref="ArgumentException">The layer is out of range or the width differs.</exception>
     public void CheckFits(MegalodonConfig config)
@@ -79,17 +69,5 @@ public sealed class ActivationSteering : LayerIntervention
             result = output + mask.unsqueeze(2) * shift;
         }
         return result.MoveToOuterDisposeScope();
-    }
-
-    private sealed class Detach(MegalodonModel model, LayerIntervention? previous) : IDisposable
-    {
-        private bool _done;
-
-        public void Dispose()
-        {
-            if (_done) return;
-            _done = true;
-            model.Intervention = previous;
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace Megalodon.ML.Probing;
 /// Reads the output hidden states of chosen layers of a <see cref="MegalodonModel"/> for token sequences, pooled to
 /// one vector per sequence (the last token, as the paper's probes, or the mean). Sequences run together as one
 /// right-padded batch; the model is causal, so padding changes nothing before it. An <see cref="LayerIntervention"/>
-/// already set on the model (steering) applies, and the activations read are the ones after it.
+/// passed to <see cref="Extract"/> (steering) applies, and the activations read are the ones after it.
 /// </summary>
 public sealed class LayerActivationExtractor
 {
@@ -52,8 +52,10 @@ public sealed class LayerActivationExtractor
     }
 
     /// <summary>Activations of every sequence, in input order.</summary>
+    /// <param name="sequences">Token ids per sequence.</param>
+    /// <param name="intervention">Changes layer outputs during this call only (steering), before they are read; null for none.</param>
     /// <exception cref="ArgumentException">A sequence is empty or holds ids outside the vocabulary.</exception>
-    public LayerActivations Extract(IReadOnlyList<IReadOnlyList<int>> sequences)
+    public LayerActivations Extract(IReadOnlyList<IReadOnlyList<int>> sequences, LayerIntervention? intervention = null)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         var rows = sequences.Select((s, i) => PaddedTokenBatch.Prepare(s, i, _model.Config.VocabSize, _startToken, "it has no activations")).ToList();
@@ -65,20 +67,17 @@ public sealed class LayerActivationExtractor
 
         using var batchScope = NewDisposeScope();
         var (tokens, last) = PaddedTokenBatch.Build(rows, _model);
-        var capture = new Capture(_model.Intervention, _layers, _position, last, first, (int)tokens.shape[1]);
+        var capture = new Capture(intervention, _layers, _position, last, first, (int)tokens.shape[1]);
         bool wasTraining = _model.training;
-        var previous = _model.Intervention;
-        _model.eval();
-        _model.Intervention = capture;
+        if (wasTraining) _model.eval();
         try
         {
             using var noGrad = no_grad();
-            _model.ForwardHidden(tokens, last);
+            _model.ForwardHidden(tokens, last, capture);
         }
         finally
         {
-            _model.Intervention = previous;
-            _model.train(wasTraining);
+            if (wasTraining) _model.train();
         }
         for (int k = 0; k < _layers.Length; k++)
         {

@@ -122,6 +122,8 @@ public sealed class LanguageModelTrainer : IDisposable
     /// <exception cref="NonFiniteLossException">A loss or gradient norm was not finite under <see cref="NonFiniteLossPolicy.Stop"/>.</exception>
     public TrainingResult Train(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        // Dropout draws from TorchSharp's global generator (it takes no generator of its own): borrow it and give it back.
+        using var callerRandom = Runtime.GlobalRandomScope.Saved();
         if (!_started && Step == 0)
         {
             // Checkpoints of another run would mix with this run's and be picked up by a later resume.
@@ -129,7 +131,7 @@ public sealed class LanguageModelTrainer : IDisposable
                 throw new InvalidOperationException(
                     $"The checkpoint store already holds checkpoints (steps {string.Join(", ", existing)}). " +
                     $"Call {nameof(ResumeFromLatestCheckpoint)}() to continue that run, or use an empty folder.");
-            // A fresh run: fix the generator so dropout masks depend on the seed only.
+            // A fresh run: fix the generator so dropout masks depend on the seed only (the caller's state is restored after Train).
             torch.manual_seed(Options.Seed);
             _dataStart = _train.Position;
             // Step 0 in CheckpointSteps keeps the untrained weights (the start of a probing series).

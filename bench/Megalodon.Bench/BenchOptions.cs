@@ -104,6 +104,7 @@ internal sealed record BenchOptions
             probing      pretrain on sotu keeping log-spaced checkpoints, then probe StereoSet, ToxiGen and TruthfulQA per
                          checkpoint and layer (accuracy, AUC, nHSIC) and steer the final model (--steps, --batch, --lengths)
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
+            prediction   scoring cost per row, PredictionEngine vs Transform, on rows of --lengths characters (default 1000,10000; --preset, default tiny)
             nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget, --device)
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
             nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev

@@ -61,6 +61,9 @@ switch (options.Mode)
     case "probing":
         ProbingBench.Run(options);
         break;
+    case "prediction":
+        PredictionBench.Run(options);
+        break;
     case "experiments":
         ExperimentsBench.Run(options, bench);
         break;

@@ -58,15 +58,11 @@ public sealed class SteeringTests
         var meanExtractor = new LayerActivationExtractor(lm.Model, [1], ActivationPosition.Mean, lm.Tokenizer.EndOfTextId);
         var plain = extractor.Extract(ids).Values[0];
         var plainMean = meanExtractor.Extract(ids).Values[0];
-        LayerActivations steered, steeredMean, everyMean;
-        using (new ActivationSteering(vector, 3).Attach(lm.Model))
-        {
-            steered = extractor.Extract(ids);
-            steeredMean = meanExtractor.Extract(ids);
-        }
-        using (new ActivationSteering(vector, 3, SteeringPosition.Every).Attach(lm.Model))
-            everyMean = meanExtractor.Extract(ids);
-        Assert.IsNull(lm.Model.Intervention, "detaching restores the model");
+        var last = new ActivationSteering(vector, 3);
+        var steered = extractor.Extract(ids, last);
+        var steeredMean = meanExtractor.Extract(ids, last);
+        var everyMean = meanExtractor.Extract(ids, new ActivationSteering(vector, 3, SteeringPosition.Every));
+        CollectionAssert.AreEqual(plain[0], extractor.Extract(ids).Values[0][0], "the intervention applies to its own call only");
         for (int r = 0; r < ids.Count; r++)
         {
             // Rows of different lengths share a padded batch: each row's own last token is shifted by 3 × 0.5 on dimension 0.
@@ -90,7 +86,6 @@ public sealed class SteeringTests
         string steered = steering.Generate("The sea", greedy);
         Assert.AreNotEqual(plain, steered);
         Assert.AreEqual(plain, lm.Generate("The sea", greedy));
-        Assert.IsNull(lm.Model.Intervention);
     }
 
     [TestMethod]
@@ -123,10 +118,10 @@ public sealed class SteeringTests
         var ml = new MLContext(seed: 1);
         using var lm = ProbingTestData.TinyModel(ml);
         var narrow = new ActivationSteering(new SteeringVector(0, [1f, 0f, 0f], 1), 1);
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => narrow.Attach(lm.Model));
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => narrow.CheckFits(lm.Model.Config));
         Assert.Contains("3 values, but the model's width is 16", ex.Message);
         var deep = new ActivationSteering(new SteeringVector(7, ProbingTestData.PlantedDirection, 1), 1);
-        ex = Assert.ThrowsExactly<ArgumentException>(() => deep.Attach(lm.Model));
+        ex = Assert.ThrowsExactly<ArgumentException>(() => deep.CheckFits(lm.Model.Config));
         Assert.Contains("layer 7, but the model has 2 layers", ex.Message);
     }
 }
