@@ -1,8 +1,9 @@
 using Megalodon.ML.Ner;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Megalodon.ML.Transforms.Ner;
 
-namespace Megalodon.ML.Transforms.Ner;
+namespace Megalodon.ML.Transforms;
 
 /// <summary>
 /// Concept-annotated sentences as an <see cref="IDataView"/> (<c>mlContext.Data.LoadFromConceptJsonl(path)</c>) and back, with the

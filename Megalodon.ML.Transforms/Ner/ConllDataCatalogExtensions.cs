@@ -1,8 +1,9 @@
 using Megalodon.ML.Ner;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Megalodon.ML.Transforms.Ner;
 
-namespace Megalodon.ML.Transforms.Ner;
+namespace Megalodon.ML.Transforms;
 
 /// <summary>
 /// Loads NER data into an <see cref="IDataView"/> in ML.NET's NER convention: <c>mlContext.Data.LoadFromConll(path)</c>.
@@ -30,6 +31,24 @@ public static class ConllDataCatalogExtensions
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog.LoadFromNerSentences(ConllReader.ReadFile(path), labelSet);
+    }
+
+    /// <summary>
+    /// Reads a CoNLL BIO file with reader options, e.g. <c>new ConllReaderOptions { Lenient = true }</c> to repair empty
+    /// words and words holding whitespace (one word per line is kept, so gold spans do not move).
+    /// </summary>
+    /// <param name="catalog"><c>mlContext.Data</c>.</param>
+    /// <param name="path">The CoNLL file.</param>
+    /// <param name="options">Strict or lenient reading.</param>
+    /// <param name="read">The sentences and every repaired line (<see cref="ConllReadResult.Summary"/> gives counts and line numbers).</param>
+    /// <param name="labelSet">The labels to key over; null for the labels of this file.</param>
+    /// <exception cref="NerDataException">A line of the file is malformed beyond what the options repair.</exception>
+    /// <exception cref="ArgumentException">A label of the file is not in <paramref name="labelSet"/>.</exception>
+    public static IDataView LoadFromConll(this DataOperationsCatalog catalog, string path, ConllReaderOptions options, out ConllReadResult read, NerLabelSet? labelSet = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        read = ConllReader.ReadFile(path, options);
+        return catalog.LoadFromNerSentences(read.Sentences, labelSet);
     }
 
     /// <summary>Puts sentences into an <see cref="IDataView"/> with the NER columns.</summary>

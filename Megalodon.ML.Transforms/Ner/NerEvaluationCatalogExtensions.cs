@@ -1,8 +1,9 @@
 using Megalodon.ML.Ner;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Megalodon.ML.Transforms.Ner;
 
-namespace Megalodon.ML.Transforms.Ner;
+namespace Megalodon.ML.Transforms;
 
 /// <summary>
 /// Scores NER predictions held in an <see cref="IDataView"/>: <c>mlContext.MulticlassClassification.EvaluateNer(predictions)</c>,

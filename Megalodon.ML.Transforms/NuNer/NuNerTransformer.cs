@@ -42,8 +42,8 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         _classifier.eval();
         _labelNames = labelNames;
         _keyType = keyType;
-        SentenceColumnName = options.SentenceColumnName;
-        PredictedLabelColumnName = options.PredictedLabelColumnName;
+        SentenceColumnName = options.Sentence1ColumnName;
+        PredictedLabelColumnName = options.OutputColumnName;
         EntitiesColumnName = options.EntitiesColumnName;
         MaxTokens = options.MaxTokens;
         BatchSize = options.InferenceBatchSize;
@@ -55,10 +55,16 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
     public string PredictedLabelColumnName { get; }
     /// <summary>The entity-span column written.</summary>
     public string EntitiesColumnName { get; }
-    /// <summary>Longest sentence in tokens; later words are predicted <c>O</c>.</summary>
+    /// <summary>Longest window in tokens; longer sentences are read in overlapping windows of at most this many tokens.</summary>
     public int MaxTokens { get; }
     /// <summary>Sentences per forward pass.</summary>
     public int BatchSize { get; }
+    /// <summary>
+    /// The type of the predicted-label items: keys over <see cref="LabelNames"/> (its <c>Count</c> is the label count). A
+    /// <c>PredictionEngine</c> output class reads the column as <c>uint[]</c>, or as <c>string[]</c> after
+    /// <c>mlContext.Transforms.Conversion.MapKeyToValue</c>, as with ML.NET's own NER trainer.
+    /// </summary>
+    public KeyDataViewType OutputKeyType => _keyType;
     /// <summary>The label names, in key order (key k is <c>LabelNames[k - 1]</c>).</summary>
     public IReadOnlyList<string> LabelNames => _labelNames;
     /// <summary>The tagger's network.</summary>
@@ -83,21 +89,16 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
     public IReadOnlyList<NuNerPrediction> Predict(IReadOnlyList<IReadOnlyList<string>> sentences)
     {
         Host.CheckValue(sentences, nameof(sentences));
-        var encoded = sentences.Select(words => words.Count == 0 ? new EncodedWords([], [], 0) : EncodedWords.FromWords(words, MaxTokens)).ToList();
-        var classes = _classifier.Predict(encoded, BatchSize);
-        return classes.Select(ToPrediction).ToList();
+        // Sentences over MaxTokens are read in overlapping windows, so every word gets a real prediction.
+        return TaggerLabels.Predict(_classifier, sentences, _labelNames, MaxTokens, BatchSize).Select(ToPrediction).ToList();
     }
 
     /// <summary>Words of a sentence: split on whitespace, empty pieces dropped.</summary>
     internal static string[] SplitWords(ReadOnlyMemory<char> sentence) =>
         sentence.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
-    private NuNerPrediction ToPrediction(int[] classes)
+    private NuNerPrediction ToPrediction(string[] labels)
     {
-        var raw = classes.Select(c => _labelNames[c]).ToArray();
-        // Invalid BIO sequences (an I- after O) are repaired as seqeval reads them; a label missing from the set keeps the raw prediction.
-        var repaired = BioTags.Repair(raw);
-        var labels = repaired.Select((l, i) => Array.IndexOf(_labelNames, l) >= 0 ? l : raw[i]).ToArray();
         var keys = labels.Select(l => (uint)(Array.IndexOf(_labelNames, l) + 1)).ToArray();
         var entities = BioTags.Decode(labels).Select(e => $"{e.Type}:{e.Start}-{e.End}").ToArray();
         return new NuNerPrediction(keys, labels, entities);
@@ -162,8 +163,8 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         var config = MegalodonConfig.FromJson(ctx.LoadNonEmptyString());
         var options = new NuNerTrainer.Options
         {
-            SentenceColumnName = ctx.LoadNonEmptyString(),
-            PredictedLabelColumnName = ctx.LoadNonEmptyString(),
+            Sentence1ColumnName = ctx.LoadNonEmptyString(),
+            OutputColumnName = ctx.LoadNonEmptyString(),
             EntitiesColumnName = ctx.LoadNonEmptyString(),
             MaxTokens = ctx.Reader.ReadInt32(),
             InferenceBatchSize = ctx.Reader.ReadInt32(),

@@ -27,10 +27,12 @@ public static class ConceptContrastiveTrainer
     /// Weight of the positive pairs in the cross-entropy (PyTorch's <c>pos_weight</c>); 1, the default, is the plain mean of the
     /// paper. Positives are rare (about 1% of the pairs), so a larger weight gives them more of the gradient in a short run.
     /// </param>
+    /// <param name="checkpoints">Optional checkpoints (both encoders, optimizer) and resume from the latest one.</param>
     /// <exception cref="ArgumentException">No sentence has a concept span, or the encoders differ in feature width or device.</exception>
     public static EncoderTrainingResult Train(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder,
         IReadOnlyList<ConceptAnnotatedSentence> sentences, EncoderTrainingSettings settings,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, double positiveWeight = 1.0)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, double positiveWeight = 1.0,
+        EncoderCheckpointSettings? checkpoints = null)
     {
         ArgumentNullException.ThrowIfNull(textEncoder);
         if (!(positiveWeight > 0 && double.IsFinite(positiveWeight))) throw new ArgumentOutOfRangeException(nameof(positiveWeight), positiveWeight, "The positive weight must be positive.");
@@ -50,8 +52,11 @@ public static class ConceptContrastiveTrainer
         textEncoder.train();
         conceptEncoder.train();
         using var optimizer = new EncoderOptimizer(textEncoder.parameters().Concat(conceptEncoder.parameters()), settings, progress);
+        (string, nn.Module)[] modules = [("text", textEncoder), ("concept", conceptEncoder)];
+        int first = checkpoints?.Validate() is { Resume: true } c ? EncoderCheckpoints.Resume(c, CheckpointKind, modules, optimizer) : 0;
+        for (int step = 0; step < first; step++) order.Next(settings.BatchSize); // the data order of the steps already done
         long tokens = 0;
-        for (int step = 0; step < settings.Steps; step++)
+        for (int step = first; step < settings.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
@@ -60,11 +65,15 @@ public static class ConceptContrastiveTrainer
             long batchTokens = batch.Sum(e => (long)e.Ids.Length);
             tokens += batchTokens;
             optimizer.Update(loss, batchTokens);
+            if (checkpoints is not null && (optimizer.Step % checkpoints.Interval == 0 || optimizer.Step == settings.Steps))
+                EncoderCheckpoints.Save(checkpoints, CheckpointKind, optimizer.Step, modules, optimizer);
         }
         textEncoder.eval();
         conceptEncoder.eval();
         return new EncoderTrainingResult(optimizer.Losses.ToArray(), clock.Elapsed, tokens);
     }
+
+    private const string CheckpointKind = "concept-contrastive";
 
     /// <summary>A sentence ready for the loss: ids and, per mention, its token range and normalised concept name.</summary>
     internal sealed record Example(int[] Ids, IReadOnlyList<(int FirstToken, int EndToken, string Concept)> Mentions);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Megalodon.ML.Encoder;
 
 /// <summary>
-/// One AdamW run over a fixed set of parameters with warm-up + cosine decay, gradient clipping and progress reports:
+/// One AdamW run over a fixed set of parameters with warm-up + decay, gradient clipping and progress reports:
 /// the step loop shared by the encoder's trainers.
 /// </summary>
 internal sealed class EncoderOptimizer : IDisposable
@@ -29,7 +29,7 @@ internal sealed class EncoderOptimizer : IDisposable
         adamW = AdamWSettings.Reference with { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay, GradientClipNorm = settings.GradientClipNorm };
         optimizer = optim.AdamW(parameters, lr: adamW.LearningRate, beta1: adamW.Beta1, beta2: adamW.Beta2, eps: adamW.Epsilon, weight_decay: adamW.WeightDecay);
         long warmup = Math.Min(settings.WarmupSteps, settings.Steps - 1);
-        schedule = new ReferenceSchedule(settings.Steps, ReferenceDecay.Cosine, settings.LearningRate, warmup, initRatio: 0.01, endRatio: 0.1);
+        schedule = new ReferenceSchedule(settings.Steps, settings.Decay, settings.LearningRate, warmup, initRatio: 0.01, endRatio: settings.EndLearningRateRatio);
     }
 
     /// <summary>Steps taken.</summary>
@@ -61,6 +61,50 @@ internal sealed class EncoderOptimizer : IDisposable
                 tokens, elapsed, TimeSpan.FromSeconds(perStep * (settings.Steps - Step)), null, 0));
         }
         return value;
+    }
+
+    /// <summary>CPU copies of the AdamW moments and step counts, by parameter index (the caller disposes them).</summary>
+    public Dictionary<string, Tensor> CaptureState()
+    {
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var states = States();
+        using var noGrad = no_grad();
+        for (int i = 0; i < states.Length; i++)
+        {
+            result[$"{i}.exp_avg"] = states[i].exp_avg.detach().cpu().clone();
+            result[$"{i}.exp_avg_sq"] = states[i].exp_avg_sq.detach().cpu().clone();
+            result[$"{i}.step"] = tensor(states[i].step);
+        }
+        return result;
+    }
+
+    /// <summary>Puts back a state from <see cref="CaptureState"/> with the step count and losses it was taken at.</summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or mis-shaped.</exception>
+    public void RestoreState(IReadOnlyDictionary<string, Tensor> state, int step, IReadOnlyList<double> losses)
+    {
+        var states = States();
+        using var noGrad = no_grad();
+        for (int i = 0; i < states.Length; i++)
+        {
+            foreach (var (name, target) in new[] { ("exp_avg", states[i].exp_avg), ("exp_avg_sq", states[i].exp_avg_sq) })
+            {
+                if (!state.TryGetValue($"{i}.{name}", out var saved) || !saved.shape.SequenceEqual(target.shape))
+                    throw new InvalidDataException($"The checkpoint's optimizer state '{i}.{name}' is missing or does not fit parameter {i} ({string.Join("x", target.shape)}).");
+                target.copy_(saved);
+            }
+            states[i].step = state.TryGetValue($"{i}.step", out var s) ? s.item<long>() : throw new InvalidDataException($"The checkpoint's optimizer state '{i}.step' is missing.");
+        }
+        Step = step;
+        Losses.Clear();
+        Losses.AddRange(losses);
+    }
+
+    private AdamW.State[] States()
+    {
+        var states = optimizer.state_dict().State;
+        if (states.Count != parameters.Length)
+            throw new InvalidOperationException($"The optimizer holds {states.Count} parameter states for {parameters.Length} parameters.");
+        return states.Cast<AdamW.State>().ToArray();
     }
 
     public void Dispose() => optimizer.Dispose();

@@ -13,4 +13,13 @@ public sealed record EncoderTrainingResult(IReadOnlyList<double> Losses, TimeSpa
     /// <summary>Mean loss of the last <paramref name="count"/> steps (all when fewer).</summary>
     /// <param name="count">Steps averaged.</param>
     public double MeanOfLast(int count) => Losses.Skip(Math.Max(0, Losses.Count - Math.Max(1, count))).Average();
+
+    /// <summary>The validation checks, in order (empty without validation).</summary>
+    public IReadOnlyList<ValidationCheck> Validation { get; init; } = [];
+
+    /// <summary>The best validation check (whose weights were kept when restoring the best), or null without validation.</summary>
+    public ValidationCheck? Best => Validation.Where(v => v.IsBest).LastOrDefault();
+
+    /// <summary>Whether training stopped before its last planned step because the validation score stopped improving.</summary>
+    public bool StoppedEarly { get; init; }
 }

@@ -21,9 +21,11 @@ public static class MaskedLanguageModelTrainer
     /// <param name="maskRate">Share of words chosen for prediction, in (0, 1).</param>
     /// <param name="progress">Optional per-step reports.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
+    /// <param name="checkpoints">Optional checkpoints (encoder, MLM head, optimizer) and resume from the latest one.</param>
     /// <exception cref="ArgumentException">No text holds a word.</exception>
     public static EncoderTrainingResult Train(BidirectionalEncoder encoder, IEnumerable<string> texts, EncoderTrainingSettings settings,
-        double maskRate = 0.15, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        double maskRate = 0.15, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        EncoderCheckpointSettings? checkpoints = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(texts);
@@ -41,8 +43,13 @@ public static class MaskedLanguageModelTrainer
         var clock = Stopwatch.StartNew();
         encoder.train();
         using var optimizer = new EncoderOptimizer(encoder.parameters().Concat(head.parameters()), settings, progress);
+        (string, nn.Module)[] modules = [("encoder", encoder), ("head", head)];
+        int first = checkpoints?.Validate() is { Resume: true } c ? EncoderCheckpoints.Resume(c, CheckpointKind, modules, optimizer) : 0;
+        // Replay the data order and the masking draws of the steps already done, so a resumed run sees what an unbroken one would.
+        for (int step = 0; step < first; step++)
+            Mask(order.Next(settings.BatchSize).Select(i => pieces[i]).ToList(), maskRate, random);
         long tokens = 0;
-        for (int step = 0; step < settings.Steps; step++)
+        for (int step = first; step < settings.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
@@ -57,10 +64,14 @@ public static class MaskedLanguageModelTrainer
             long batchTokens = batch.Sum(p => (long)p.Length);
             tokens += batchTokens;
             optimizer.Update(loss, batchTokens);
+            if (checkpoints is not null && (optimizer.Step % checkpoints.Interval == 0 || optimizer.Step == settings.Steps))
+                EncoderCheckpoints.Save(checkpoints, CheckpointKind, optimizer.Step, modules, optimizer);
         }
         encoder.eval();
         return new EncoderTrainingResult(optimizer.Losses.ToArray(), clock.Elapsed, tokens);
     }
+
+    private const string CheckpointKind = "masked-language-model";
 
     /// <summary>Target id of positions that are not predicted.</summary>
     private const int IgnoredTarget = -100;

@@ -18,9 +18,11 @@ public static class TokenClassifierTrainer
     /// <param name="freezeEncoder">Train only the head, keeping the encoder's weights.</param>
     /// <param name="progress">Optional per-step reports.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
+    /// <param name="validation">Optional validation checks with early stopping and best-weight restore.</param>
     /// <exception cref="ArgumentException">No sentences, a label count that differs from the word count, or a class index out of range.</exception>
     public static EncoderTrainingResult Train(TokenClassifier classifier, IReadOnlyList<(EncodedWords Words, int[] Labels)> sentences,
-        EncoderTrainingSettings settings, bool freezeEncoder = false, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        EncoderTrainingSettings settings, bool freezeEncoder = false, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        TaggerValidation? validation = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(sentences);
@@ -47,10 +49,13 @@ public static class TokenClassifierTrainer
         classifier.train();
         if (freezeEncoder) classifier.Encoder.eval();
         using var optimizer = new EncoderOptimizer(trainable, settings, progress);
+        int stepsPerEpoch = (int)Math.Ceiling((double)sentences.Count / Math.Min(settings.BatchSize, sentences.Count));
+        using var checks = validation is null ? null : new ValidationTracker(classifier, validation.Validate(), stepsPerEpoch, settings.Steps);
         long tokens = 0;
         for (int step = 0; step < settings.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (checks?.Check(step, optimizer.Losses, freezeEncoder) == false) break;
             using var scope = NewDisposeScope();
             var batch = order.Next(Math.Min(settings.BatchSize, sentences.Count)).Select(i => sentences[i]).ToList();
             var logits = classifier.Logits(batch.Select(s => s.Words).ToList());
@@ -67,7 +72,12 @@ public static class TokenClassifierTrainer
             tokens += batchTokens;
             optimizer.Update(loss, batchTokens);
         }
+        checks?.Finish(settings.Steps, optimizer.Losses);
         classifier.eval();
-        return new EncoderTrainingResult(optimizer.Losses.ToArray(), clock.Elapsed, tokens);
+        return new EncoderTrainingResult(optimizer.Losses.ToArray(), clock.Elapsed, tokens)
+        {
+            Validation = checks?.Checks.ToArray() ?? [],
+            StoppedEarly = checks?.StoppedEarly ?? false,
+        };
     }
 }

@@ -15,8 +15,10 @@ namespace Megalodon.ML.Ner;
 /// <item>Words are kept verbatim otherwise: zero-width and variation-selector characters inside or forming a word (WNUT-17 has
 /// a zero-width space inside a word, a word ending in U+FEFF, and words made of U+FE0F alone) stay, since they are real input a model sees.</item>
 /// </list>
-/// <para>Errors (<see cref="NerDataException"/>, naming the file and line): a line with one field, or a label that is not
-/// <c>O</c>/<c>B-type</c>/<c>I-type</c>.</para>
+/// <para>Errors (<see cref="NerDataException"/>, naming the file and line): a line with one field, an empty word field, a word
+/// holding whitespace, or a label that is not <c>O</c>/<c>B-type</c>/<c>I-type</c>. With <see cref="ConllReaderOptions.Lenient"/>
+/// the word-field errors are repaired instead (one word per line is kept, so gold spans do not move) and reported in
+/// <see cref="ConllReadResult.Repairs"/>.</para>
 /// </remarks>
 public static class ConllReader
 {
@@ -35,6 +37,32 @@ public static class ConllReader
         return Read(reader, path);
     }
 
+    /// <summary>Reads every sentence of a file (UTF-8) with the given options, and reports the lines repaired.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Strict or lenient reading.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="NerDataException">A line is malformed beyond what the options repair.</exception>
+    public static ConllReadResult ReadFile(string path, ConllReaderOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"The CoNLL file '{path}' does not exist.", path);
+        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Read(reader, path, options);
+    }
+
+    /// <summary>Reads every sentence of CoNLL text held in memory with the given options, and reports the lines repaired.</summary>
+    /// <param name="text">The file contents.</param>
+    /// <param name="options">Strict or lenient reading.</param>
+    /// <param name="sourceName">Name used in error messages.</param>
+    /// <exception cref="NerDataException">A line is malformed beyond what the options repair.</exception>
+    public static ConllReadResult Parse(string text, ConllReaderOptions options, string sourceName = "<text>")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        using var reader = new StringReader(text);
+        return Read(reader, sourceName, options);
+    }
+
     /// <summary>Reads every sentence of CoNLL text held in memory.</summary>
     /// <param name="text">The file contents.</param>
     /// <param name="sourceName">Name used in error messages.</param>
@@ -50,10 +78,20 @@ public static class ConllReader
     /// <param name="reader">The text; read to its end.</param>
     /// <param name="sourceName">Name used in error messages (usually the file path).</param>
     /// <exception cref="NerDataException">A line is malformed.</exception>
-    public static IReadOnlyList<NerSentence> Read(TextReader reader, string sourceName)
+    public static IReadOnlyList<NerSentence> Read(TextReader reader, string sourceName) => Read(reader, sourceName, ConllReaderOptions.Strict).Sentences;
+
+    /// <summary>Reads every sentence from a reader with the given options, and reports the lines repaired.</summary>
+    /// <param name="reader">The text; read to its end.</param>
+    /// <param name="sourceName">Name used in error messages (usually the file path).</param>
+    /// <param name="options">Strict or lenient reading.</param>
+    /// <exception cref="NerDataException">A line is malformed beyond what the options repair.</exception>
+    public static ConllReadResult Read(TextReader reader, string sourceName, ConllReaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(sourceName);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var repairs = new List<ConllRepair>();
         var sentences = new List<NerSentence>();
         var words = new List<string>();
         var labels = new List<string>();
@@ -93,7 +131,7 @@ public static class ConllReader
                 EndSentence();
                 continue;
             }
-            var (word, label) = SplitLine(content, sourceName, lineNumber);
+            var (word, label) = SplitLine(content, sourceName, lineNumber, options, repairs);
             if (!BioTag.TryParse(label, out _, out string? why))
                 throw new NerDataException(sourceName, lineNumber, why!);
             if (words.Count == 0)
@@ -102,10 +140,10 @@ public static class ConllReader
             labels.Add(label);
         }
         EndSentence();
-        return sentences;
+        return new ConllReadResult(sentences, repairs);
     }
 
-    private static (string Word, string Label) SplitLine(ReadOnlySpan<char> line, string sourceName, int lineNumber)
+    private static (string Word, string Label) SplitLine(ReadOnlySpan<char> line, string sourceName, int lineNumber, ConllReaderOptions options, List<ConllRepair> repairs)
     {
         string word, label;
         int firstTab = line.IndexOf('\t');
@@ -119,18 +157,38 @@ public static class ConllReader
             var text = line.TrimStart();
             int firstSpace = text.IndexOfAny(WhitespaceChars.All);
             if (firstSpace < 0)
+            {
+                // "  O": the word was a lone space, read as the field separator; only a label is left.
+                if (options.Lenient && text.Length < line.Length && BioTag.TryParse(text.ToString(), out _))
+                    return (Repair(lineNumber, ConllRepairKind.EmptyWord, line[..^text.Length].ToString(), options.Placeholder, repairs), text.ToString());
                 throw new NerDataException(sourceName, lineNumber, $"Expected 'word<TAB>label' but found one field only: '{line.ToString()}'.");
+            }
             word = text[..firstSpace].ToString();
             label = text[(text.LastIndexOfAny(WhitespaceChars.All) + 1)..].ToString();
         }
-        if (word.Length == 0)
-            throw new NerDataException(sourceName, lineNumber, $"The word field is empty: '{line.ToString()}'.");
         if (label.Length == 0)
             throw new NerDataException(sourceName, lineNumber, $"The label field is empty: '{line.ToString()}'.");
+        if (word.Length == 0 || word.All(char.IsWhiteSpace))
+        {
+            if (!options.Lenient)
+                throw new NerDataException(sourceName, lineNumber, $"The word field is empty: '{line.ToString()}'. Read with ConllReaderOptions {{ Lenient = true }} to replace it with a placeholder.");
+            return (Repair(lineNumber, ConllRepairKind.EmptyWord, word, options.Placeholder, repairs), label);
+        }
         int space = word.AsSpan().IndexOfAny(WhitespaceChars.All);
         if (space >= 0)
-            throw new NerDataException(sourceName, lineNumber, $"The word '{word}' contains whitespace (U+{(int)word[space]:X4}); words are joined and split on whitespace.");
+        {
+            if (!options.Lenient)
+                throw new NerDataException(sourceName, lineNumber, $"The word '{word}' contains whitespace (U+{(int)word[space]:X4}); words are joined and split on whitespace. Read with ConllReaderOptions {{ Lenient = true }} to join its parts with a placeholder.");
+            string joined = string.Join(options.Placeholder, word.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            return (Repair(lineNumber, ConllRepairKind.WordWithWhitespace, word, joined, repairs), label);
+        }
         return (word, label);
+    }
+
+    private static string Repair(int lineNumber, ConllRepairKind kind, string original, string word, List<ConllRepair> repairs)
+    {
+        repairs.Add(new ConllRepair(lineNumber, kind, original, word));
+        return word;
     }
 
     private static bool IsBlank(ReadOnlySpan<char> line)

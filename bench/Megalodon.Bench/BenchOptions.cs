@@ -81,6 +81,12 @@ internal sealed record BenchOptions
     public bool TimeOnly { get; init; }
     /// <summary>nuner: a folder of an earlier run whose MLM stages (mlm.safetensors, mlm-only.safetensors) are loaded instead of trained again.</summary>
     public string? Reuse { get; init; }
+    /// <summary>ner-full: the data sets to run (null for all).</summary>
+    public string[]? Datasets { get; init; }
+    /// <summary>ner-full: most fine-tuning epochs (0: the mode's default).</summary>
+    public int Epochs { get; init; }
+    /// <summary>ner-full: epochs without a better dev F1 that stop fine-tuning (0: never stop early).</summary>
+    public int Patience { get; init; } = 3;
 
     /// <summary>The Megalodon shape named by <see cref="Preset"/> (or <paramref name="fallback"/>) with <see cref="Vocab"/>.</summary>
     public Megalodon.ML.Model.MegalodonConfig PresetConfig(string fallback)
@@ -106,6 +112,7 @@ internal sealed record BenchOptions
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
             prediction   scoring cost per row, PredictionEngine vs Transform, on rows of --lengths characters (default 1000,10000; --preset, default tiny)
             nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget, --device)
+            ner-full     full-data NER: MLM encoder, fine-tuning with dev early stopping on WNUT-17 and CrossNER, vs memorisation (--datasets, --preset)
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
             nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev
             continual    continual pre-training on sotu -> wikitext-2 / linux-kernel: the paper's Table 2 rows (--part,
@@ -124,7 +131,7 @@ internal sealed record BenchOptions
             --seeds N          continual: train every row with seeds S, S+1, ..., S+N-1 (default 3)
             --device D         cpu, cuda, cuda:N or auto (default cpu)
             --precision P      mfu, profile, nuner: fp32 or bf16 projections (default fp32)
-            --preset NAME      mfu, train-bf16, profile: tiny, bench, small, 200m, 1.3b, 7b
+            --preset NAME      mfu, train-bf16, profile: tiny, bench, small, 200m, 1.3b, 7b; ner-full: encoders tiny,small,base (default tiny)
             --vocab V          vocabulary size (default: the preset's usual one)
             --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
             --steps N          train-bf16: optimizer steps (default 40); continual: steps per dataset budget (500)
@@ -140,6 +147,9 @@ internal sealed record BenchOptions
             --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds (0: off)
             --time-only        nuner: time a few steps of every kind, print the run's estimate, and stop
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
+            --datasets A,B     ner-full: wnut17, music, ai, literature (default all)
+            --epochs N         ner-full: most fine-tuning epochs (default 8; at least 400 steps)
+            --patience N       ner-full: dev checks without a better F1 before stopping (default 3; 0 never); a check is every epoch or 25 steps, the larger
             --part P           continual: all (every row, then the report), worker (every unfinished row not taken by
                          another worker; run two side by side) or report (the tables of what has finished); default all
             --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
@@ -191,6 +201,9 @@ internal sealed record BenchOptions
                 "--fewshot-max-steps" => options with { FewShotMaxSteps = PositiveInt(Value(), name) },
                 "--fit-seconds" => options with { FitSeconds = NonNegativeDouble(Value(), name) },
                 "--time-only" => options with { TimeOnly = true },
+                "--datasets" => options with { Datasets = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(d => d.ToLowerInvariant()).ToArray() },
+                "--epochs" => options with { Epochs = PositiveInt(Value(), name) },
+                "--patience" => options with { Patience = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }

@@ -70,6 +70,9 @@ switch (options.Mode)
     case "nuner":
         NunerBench.Run(options, device);
         break;
+    case "ner-full":
+        NerFullBench.Run(options, device);
+        break;
     case "nuner-probe":
         NunerBench.RunProbe(options, device);
         break;

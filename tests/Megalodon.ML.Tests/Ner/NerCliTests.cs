@@ -44,6 +44,30 @@ public sealed class NerCliTests
     }
 
     [TestMethod]
+    public void LenientReadingAndADevSetFromTheCommandLine()
+    {
+        using var scratch = new ScratchFolder();
+        ConllWriter.WriteFile(scratch.File("train.conll"), EncoderToyData.Sentences(16));
+        ConllWriter.WriteFile(scratch.File("dev.conll"), EncoderToyData.Sentences(4, seed: 7));
+        // A tweet-like dev file: a lone-space word on line 26 and a word holding a space on line 27 (after 4 sentences of 5 words and a blank line each).
+        File.AppendAllText(scratch.File("dev.conll"), "bob\tB-person\n \tO\nnew york\tB-city\n\n");
+
+        var strict = CliRunner.Run("ner", "train", "--train", scratch.File("train.conll"), "--dev", scratch.File("dev.conll"), "--out", scratch.File("ner.zip"));
+        Assert.AreEqual(1, strict.ExitCode);
+        StringAssert.Contains(strict.Error, "Lenient");
+
+        var train = CliRunner.Run("ner", "train", "--train", scratch.File("train.conll"), "--dev", scratch.File("dev.conll"), "--lenient",
+            "--out", scratch.File("ner.zip"), "--epochs", "2", "--batch", "8", "--patience", "0");
+        Assert.AreEqual(0, train.ExitCode, train.Error);
+        StringAssert.Contains(train.Error, "repaired 1 empty or whitespace-only word(s) (line 26); 1 word(s) holding whitespace (line 27)");
+        StringAssert.Contains(train.Error, "validation at step");
+
+        var eval = CliRunner.Run("ner", "eval", "--model", scratch.File("ner.zip"), "--data", scratch.File("dev.conll"), "--lenient");
+        Assert.AreEqual(0, eval.ExitCode, eval.Error);
+        StringAssert.Contains(eval.Output, "5 sentences");
+    }
+
+    [TestMethod]
     public void BadArgumentsAreUsageErrors()
     {
         var unknown = CliRunner.Run("ner", "frob");

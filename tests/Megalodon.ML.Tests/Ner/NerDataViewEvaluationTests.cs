@@ -1,3 +1,4 @@
+using Megalodon.ML.Transforms;
 using Megalodon.ML.Transforms.Ner;
 using Microsoft.ML;
 

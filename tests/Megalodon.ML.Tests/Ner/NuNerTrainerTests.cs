@@ -13,7 +13,7 @@ public sealed class NuNerTrainerTests
     private static NuNerTrainer.Options Options() => new()
     {
         EncoderConfig = EncoderPresets.Tiny() with { NumLayers = 1, ChunkSize = 8 },
-        Epochs = 12,
+        MaxEpochs = 12,
         BatchSize = 8,
         LearningRate = 3e-3,
         Seed = 1,
@@ -108,15 +108,38 @@ public sealed class NuNerTrainerTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromNerSentences(EncoderToyData.Sentences(8));
         var options = Options();
-        options.Epochs = 1;
+        options.MaxEpochs = 1;
         using var a = ml.Transforms.Megalodon().NuNer(options).Fit(data);
         using var b = ml.MulticlassClassification.Trainers.NuNer(options).Fit(data);
         var wa = a.Classifier.StateTensors();
         var wb = b.Classifier.StateTensors();
         foreach (var (name, tensor) in wa)
             Assert.IsTrue(tensor.allclose(wb[name], 0, 0), name);
-        using var simple = ml.Transforms.Megalodon().NuNer(epochs: 1, seed: 1).Fit(data);
+        using var simple = ml.Transforms.Megalodon().NuNer(maxEpochs: 1, seed: 1).Fit(data);
         Assert.IsNotNull(simple.Transform(data).Schema.GetColumnOrNull("Entities"));
+    }
+
+    [TestMethod]
+    public void WordsPastMaxTokensGetRealPredictionsInEveryApi()
+    {
+        var options = Options();
+        options.MaxTokens = 40; // a toy sentence is 20-24 bytes; a 400-word sentence is about 2,000
+        var (ml, _, model) = Fit(options);
+        using var __ = model;
+        var repeats = EncoderToyData.Sentences(80, seed: 11);
+        var words = repeats.SelectMany(s => s.Words).ToArray();
+        var gold = repeats.SelectMany(s => s.Labels).ToArray();
+        Assert.HasCount(400, words);
+
+        // NuNerTransformer.Predict, Transform and a PredictionEngine all read the whole sentence.
+        var direct = model.Predict([words])[0];
+        CollectionAssert.AreEqual(gold, direct.Labels);
+        Assert.HasCount(160, direct.Entities);
+        var row = ml.Data.LoadFromEnumerable([new SentenceInput { Sentence = string.Join(' ', words) }]);
+        var keys = model.Transform(row).GetColumn<VBuffer<uint>>("PredictedLabel").Single().DenseValues().ToArray();
+        CollectionAssert.AreEqual(direct.Keys, keys);
+        var engine = ml.Model.CreatePredictionEngine<SentenceInput, TagOutput>(model);
+        CollectionAssert.AreEqual(direct.Keys, engine.Predict(new SentenceInput { Sentence = string.Join(' ', words) }).Keys);
     }
 
     private sealed class TextLabelRow
@@ -125,14 +148,82 @@ public sealed class NuNerTrainerTests
         public string[] Label { get; set; } = [];
     }
 
+    private sealed class NumberLabelRow
+    {
+        public string Sentence { get; set; } = "";
+        public float[] Label { get; set; } = [];
+    }
+
     [TestMethod]
-    public void ALabelColumnThatIsNotAKeyVectorIsRejected()
+    public void ALabelColumnThatIsNeitherKeysNorTextIsRejected()
     {
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable([new TextLabelRow { Sentence = "bob went", Label = ["B-person", "O"] }]);
+        var data = ml.Data.LoadFromEnumerable([new NumberLabelRow { Sentence = "bob went", Label = [1, 0] }]);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.NuNer(Options()).Fit(data));
         StringAssert.Contains(error.Message, "Label");
-        StringAssert.Contains(error.Message, "vector of keys");
+        StringAssert.Contains(error.Message, "vector of keys or vector of text");
+    }
+
+    [TestMethod]
+    public void TextLabelsNeedNoLabelSetAndGiveADiscoverableKeyType()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = EncoderToyData.Sentences(32).Select(s => new TextLabelRow { Sentence = s.Text, Label = s.Labels.ToArray() }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var dev = ml.Data.LoadFromEnumerable(EncoderToyData.Sentences(8, seed: 9).Select(s => new TextLabelRow { Sentence = s.Text, Label = s.Labels.ToArray() }));
+        var options = Options();
+        options.ValidationSet = dev;
+        options.EarlyStoppingPatience = 0;
+        using var model = ml.MulticlassClassification.Trainers.NuNer(options).Fit(data);
+        CollectionAssert.AreEqual(new[] { "O", "B-city", "I-city", "B-person", "I-person" }, model.LabelNames.ToArray());
+        Assert.AreEqual(5UL, model.OutputKeyType.Count);
+        var scored = model.Transform(data);
+        Assert.AreEqual(model.OutputKeyType, ((VectorDataViewType)scored.Schema["PredictedLabel"].Type).ItemType);
+        // The output keys read back as names without any label-set call, and score against the text labels' keys.
+        var text = ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel").Fit(scored).Transform(scored);
+        var first = text.GetColumn<VBuffer<ReadOnlyMemory<char>>>("PredictedText").First().DenseValues().Select(x => x.ToString()).ToArray();
+        CollectionAssert.AreEqual(rows[0].Label, first);
+        Assert.IsNotNull(model.TrainingResult);
+        Assert.IsNotEmpty(model.TrainingResult.Validation);
+        Assert.AreEqual(1.0, model.TrainingResult.Best!.Score, 1e-9);
+    }
+
+    [TestMethod]
+    public void AStepBudgetSmallerThanAnEpochIsHonoured()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromNerSentences(EncoderToyData.Sentences(64));
+        var options = Options();
+        options.MaxSteps = 3;
+        using var model = ml.MulticlassClassification.Trainers.NuNer(options).Fit(data);
+        Assert.HasCount(3, model.TrainingResult!.Losses);
+
+        options = Options();
+        options.TokenBudget = 8 * 20; // less than one step of 8 toy sentences (20-24 bytes each): rounds up to one step
+        using var byTokens = ml.MulticlassClassification.Trainers.NuNer(options).Fit(data);
+        Assert.HasCount(1, byTokens.TrainingResult!.Losses);
+    }
+
+    [TestMethod]
+    public void ValidationIsCheckedAndTheKeptWeightsScoreTheBestCheck()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromNerSentences(EncoderToyData.Sentences(32));
+        var dev = ml.Data.LoadFromNerSentences(EncoderToyData.Sentences(8, seed: 5));
+        var checks = new List<Megalodon.ML.Encoder.ValidationCheck>();
+        var options = Options();
+        options.MaxEpochs = 6;
+        options.ValidationSet = dev;
+        options.ValidationInterval = 4;
+        options.EarlyStoppingPatience = 0;
+        options.OnValidation = checks.Add;
+        using var model = ml.MulticlassClassification.Trainers.NuNer(options).Fit(data);
+        var result = model.TrainingResult!;
+        CollectionAssert.AreEqual(new[] { 4, 8, 12, 16, 20, 24 }, checks.Select(c => c.Step).ToArray());
+        CollectionAssert.AreEqual(checks, result.Validation.ToList());
+        Assert.IsFalse(result.StoppedEarly);
+        // The model holds the best check's weights: scoring dev again gives that check's F1.
+        Assert.AreEqual(result.Best!.Score, ml.MulticlassClassification.EvaluateNer(model.Transform(dev)).F1, 1e-9);
     }
 
     private sealed class KeyRow
@@ -192,7 +283,7 @@ public sealed class NuNerTrainerTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromNerSentences(EncoderToyData.Sentences(2));
         var options = Options();
-        options.SentenceColumnName = "Text";
+        options.Sentence1ColumnName = "Text";
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Megalodon().NuNer(options).Fit(data));
         StringAssert.Contains(error.Message, "Text");
     }

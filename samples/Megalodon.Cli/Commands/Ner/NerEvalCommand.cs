@@ -11,6 +11,7 @@ public sealed class NerEvalCommand : VerbCommand
 {
     private readonly Option<string?> _model = CliOptions.Text("--model", "MODEL.zip", "a model saved by 'megalodon ner train'");
     private readonly Option<string?> _data = CliOptions.Text("--data", "FILE.conll", "the gold data");
+    private readonly Option<bool> _lenient = CliOptions.Flag("--lenient", "repair empty words and words holding spaces (reported), instead of refusing the file");
     private readonly Option<int?> _threads = CliOptions.Threads();
 
     /// <summary>Creates the sub-verb.</summary>
@@ -20,11 +21,12 @@ public sealed class NerEvalCommand : VerbCommand
         _data.Required = true;
         Add(_model);
         Add(_data);
+        Add(_lenient);
         Add(_threads);
     }
 
     /// <inheritdoc />
-    public override string Synopsis => "megalodon ner eval --model MODEL.zip --data FILE.conll";
+    public override string Synopsis => "megalodon ner eval --model MODEL.zip --data FILE.conll [--lenient]";
 
     /// <inheritdoc />
     public override string Notes => "Exit code: 0 success, 1 unreadable input, 2 bad arguments.";
@@ -34,7 +36,7 @@ public sealed class NerEvalCommand : VerbCommand
     {
         TorchDevices.ConfigureThreads(parse.GetValue(_threads));
         using var model = NerFiles.LoadModel(parse.GetValue(_model)!);
-        var gold = NerFiles.ReadConll(parse.GetValue(_data)!);
+        var gold = NerFiles.ReadConll(parse.GetValue(_data)!, parse.GetValue(_lenient), error);
         var predicted = model.Predict(gold.Select(s => s.Words).ToList());
         var metrics = NerEvaluator.Evaluate(gold, predicted.Select(p => (IReadOnlyList<string>)p.Labels).ToList());
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

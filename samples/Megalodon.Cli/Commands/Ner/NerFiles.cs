@@ -21,19 +21,20 @@ internal static class NerFiles
         Seed = seed,
     };
 
-    /// <summary>A CoNLL file as a data view (for the trainer).</summary>
-    public static IDataView LoadConll(MLContext ml, string path)
-    {
-        if (!File.Exists(path)) throw new CommandFailedException($"data file '{path}' not found.");
-        try { return ml.Data.LoadFromConll(path); }
-        catch (FormatException ex) { throw new CommandFailedException(ex.Message); }
-    }
+    /// <summary>A CoNLL file as a data view (for the trainer); with <paramref name="lenient"/>, repaired lines are reported on <paramref name="error"/>.</summary>
+    public static IDataView LoadConll(MLContext ml, string path, bool lenient, TextWriter error) =>
+        ml.Data.LoadFromNerSentences(ReadConll(path, lenient, error));
 
-    /// <summary>A CoNLL file as sentences (for the evaluator).</summary>
-    public static IReadOnlyList<NerSentence> ReadConll(string path)
+    /// <summary>A CoNLL file as sentences (for the evaluator); with <paramref name="lenient"/>, repaired lines are reported on <paramref name="error"/>.</summary>
+    public static IReadOnlyList<NerSentence> ReadConll(string path, bool lenient, TextWriter error)
     {
         if (!File.Exists(path)) throw new CommandFailedException($"data file '{path}' not found.");
-        try { return ConllReader.ReadFile(path); }
+        try
+        {
+            var read = ConllReader.ReadFile(path, lenient ? new ConllReaderOptions { Lenient = true } : ConllReaderOptions.Strict);
+            if (read.Repairs.Count > 0) error.WriteLine($"{path}: {read.Summary()}");
+            return read.Sentences;
+        }
         catch (FormatException ex) { throw new CommandFailedException(ex.Message); }
     }
 

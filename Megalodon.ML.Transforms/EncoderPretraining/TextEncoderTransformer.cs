@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using Megalodon.ML.Encoder;
+using Megalodon.ML.Model;
+using Megalodon.ML.Transforms.Data;
+using Megalodon.ML.Transforms.EncoderPretraining;
+using Megalodon.ML.Transforms.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+[assembly: LoadableClass(typeof(TextEncoderTransformer), null, typeof(SignatureLoadModel), TextEncoderTransformer.UserName, TextEncoderTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(TextEncoderTransformer), null, typeof(SignatureLoadRowMapper), TextEncoderTransformer.UserName, TextEncoderTransformer.LoaderSignature)]
+
+namespace Megalodon.ML.Transforms.EncoderPretraining;
+
+/// <summary>
+/// A pretrained bidirectional text encoder, as the encoder pretraining estimators return it. As a transformer it adds a
+/// sentence embedding (the mean of the text's token features) to every row; for NER it is the starting point of the
+/// NuNER tagger: pass <see cref="Encoder"/> as <c>NuNerTrainer.Options.Encoder</c>, or <see cref="SaveEncoder"/> a file for
+/// <c>encoderPath</c>. Concept pretraining also keeps the concept encoder (<see cref="ConceptEncoder"/>) for zero-shot tagging.
+/// It round-trips through <c>mlContext.Model.Save</c>/<c>Load</c> with both encoders.
+/// </summary>
+public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransformer, IDisposable
+{
+    internal const string LoaderSignature = "MegalodonTextEncoder";
+    internal const string UserName = "Megalodon Bidirectional Text Encoder";
+    private const string TextSection = "TextEncoder.safetensors";
+    private const string ConceptSection = "ConceptEncoder.safetensors";
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGTXENC", LoaderSignature, typeof(TextEncoderTransformer));
+
+    internal TextEncoderTransformer(IHostEnvironment environment, BidirectionalEncoder encoder, ConceptEncoder? conceptEncoder,
+        string inputColumnName, string featuresColumnName, int maxTokens)
+        : base(environment, nameof(TextEncoderTransformer))
+    {
+        Host.CheckValue(encoder, nameof(encoder));
+        Host.CheckNonWhiteSpace(inputColumnName, nameof(inputColumnName));
+        Host.CheckNonWhiteSpace(featuresColumnName, nameof(featuresColumnName));
+        Encoder = encoder;
+        Encoder.eval();
+        ConceptEncoder = conceptEncoder;
+        InputColumnName = inputColumnName;
+        FeaturesColumnName = featuresColumnName;
+        MaxTokens = maxTokens;
+    }
+
+    /// <summary>The text encoder (NuNER fine-tuning copies it; it is not changed).</summary>
+    public BidirectionalEncoder Encoder { get; }
+    /// <summary>The concept encoder of concept-contrastive pretraining; null after MLM pretraining.</summary>
+    public ConceptEncoder? ConceptEncoder { get; }
+    /// <summary>The text column read.</summary>
+    public string InputColumnName { get; }
+    /// <summary>The embedding column written (a vector of <see cref="BidirectionalEncoder.FeatureDim"/> floats).</summary>
+    public string FeaturesColumnName { get; }
+    /// <summary>Tokens (UTF-8 bytes) read per row.</summary>
+    public int MaxTokens { get; }
+    /// <summary>What pretraining did; null for a model loaded from disk.</summary>
+    public EncoderTrainingResult? TrainingResult { get; internal init; }
+
+    /// <summary>Writes the text encoder to a safetensors file that <c>NuNer(encoderPath: ...)</c> and <c>megalodon ner train --encoder</c> read.</summary>
+    /// <param name="path">The file.</param>
+    public void SaveEncoder(string path) => EncoderFiles.SaveEncoder(path, Encoder);
+
+    /// <summary>Writes the concept encoder (for zero-shot tagging).</summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="InvalidOperationException">This encoder was not concept-pretrained.</exception>
+    public void SaveConceptEncoder(string path) =>
+        EncoderFiles.SaveConceptEncoder(path, ConceptEncoder ?? throw new InvalidOperationException("This encoder has no concept encoder: only concept pretraining makes one."));
+
+    /// <summary>Adds the embedding column, computed lazily in batches of rows.</summary>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        TextColumn.CheckSchema(Host, input.Schema, InputColumnName);
+        return new BatchedColumnMapper<ReadOnlyMemory<char>, float[]>(InputColumnName, OutputColumns(),
+            texts => EncoderEmbeddings.Mean(Encoder, texts.Select(t => t.ToString()).ToList(), MaxTokens), 32).Apply(input);
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+
+    private IReadOnlyList<BatchedOutputColumn<float[]>> OutputColumns() =>
+    [
+        BatchedOutputColumn<float[]>.Create(FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, Encoder.FeatureDim),
+            (float[] v, ref VBuffer<float> destination) =>
+            {
+                var editor = VBufferEditor.Create(ref destination, v.Length);
+                v.CopyTo(editor.Values);
+                destination = editor.Commit();
+            }),
+    ];
+
+    /// <summary>Releases the encoders' tensors.</summary>
+    public void Dispose()
+    {
+        Encoder.Dispose();
+        ConceptEncoder?.Dispose();
+    }
+
+    private protected override VersionInfo ModelVersion => Version;
+
+    // *** Binary format, version 0x00010001 ***
+    //   string: encoder config JSON (one direction); string ×2: input and features column names; int: max tokens
+    //   byte: 1 when a concept encoder follows
+    //   byte[32] + section TextEncoder.safetensors (int length, bytes): SHA-256 and the text encoder's tensors
+    //   when a concept encoder is present, byte[32] + section ConceptEncoder.safetensors likewise
+    private protected override void SaveContents(ModelSaveContext ctx)
+    {
+        ctx.SaveNonEmptyString(Encoder.Config.ToJson());
+        ctx.SaveNonEmptyString(InputColumnName);
+        ctx.SaveNonEmptyString(FeaturesColumnName);
+        ctx.Writer.Write(MaxTokens);
+        ctx.Writer.Write((byte)(ConceptEncoder is null ? 0 : 1));
+        SaveWeights(ctx, TextSection, Encoder.StateTensors());
+        if (ConceptEncoder is not null) SaveWeights(ctx, ConceptSection, ConceptEncoder.StateTensors());
+    }
+
+    private static void SaveWeights(ModelSaveContext ctx, string section, Dictionary<string, TorchSharp.torch.Tensor> tensors)
+    {
+        byte[] weights = SerializeWeights(tensors);
+        ctx.Writer.Write(SHA256.HashData(weights));
+        SaveSection(ctx, section, writer => { writer.Write(weights.Length); writer.Write(weights); });
+    }
+
+    private static Dictionary<string, TorchSharp.torch.Tensor> LoadWeights(ModelLoadContext ctx, string section)
+    {
+        byte[] expected = ctx.Reader.ReadBytes(32);
+        byte[] weights = LoadSection(ctx, section, reader => reader.ReadBytes(reader.ReadInt32()));
+        if (!SHA256.HashData(weights).AsSpan().SequenceEqual(expected))
+            throw new InvalidDataException($"The saved text encoder is corrupt: the checksum of {section} does not match.");
+        return DeserializeWeights(weights);
+    }
+
+    // Factory for SignatureLoadModel.
+    private static TextEncoderTransformer Create(IHostEnvironment environment, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(environment, nameof(environment));
+        environment.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(Version);
+        var config = MegalodonConfig.FromJson(ctx.LoadNonEmptyString());
+        string input = ctx.LoadNonEmptyString(), features = ctx.LoadNonEmptyString();
+        int maxTokens = ctx.Reader.ReadInt32();
+        bool hasConcept = ctx.Reader.ReadByte() == 1;
+        var encoder = new BidirectionalEncoder(config);
+        var tensors = LoadWeights(ctx, TextSection);
+        try { encoder.LoadStateTensors(tensors); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        ConceptEncoder? concept = null;
+        if (hasConcept)
+        {
+            concept = new ConceptEncoder(config);
+            var conceptTensors = LoadWeights(ctx, ConceptSection);
+            try { concept.LoadStateTensors(conceptTensors); }
+            finally { foreach (var t in conceptTensors.Values) t.Dispose(); }
+            concept.eval();
+        }
+        return new TextEncoderTransformer(environment, encoder, concept, input, features, maxTokens);
+    }
+
+    // Factory for SignatureLoadRowMapper.
+    private static IRowMapper Create(IHostEnvironment environment, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(environment, ctx).MakeRowMapper(inputSchema);
+
+    /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
+        new TextResultMapper<float[]>(this, schema, InputColumnName, OutputColumns(), (text, _) => EncoderEmbeddings.Mean(Encoder, [text], MaxTokens)[0]);
+}
