@@ -1,4 +1,3 @@
-using Megalodon.ML.Reporting;
 using Microsoft.ML;
 
 namespace Megalodon.ML.Transforms.Continual;
@@ -6,7 +5,7 @@ namespace Megalodon.ML.Transforms.Continual;
 /// <summary>
 /// What a continual run did to the named validation sets: their losses before training (step 0) and at every
 /// evaluation, the forgetting (rise on the old set) and the adaptation (fall on the new set). Readable as objects,
-/// as an ML.NET <see cref="IDataView"/>, as CSV and as a PNG chart.
+/// as an ML.NET <see cref="IDataView"/>. (Its CSV and chart are drawn outside the library, by the report project.)
 /// </summary>
 public sealed class ContinualTrainingReport
 {
@@ -60,30 +59,5 @@ public sealed class ContinualTrainingReport
             LossChange = e.Losses[set] - baseline![set],
         })).ToList();
         return mlContext.Data.LoadFromEnumerable(rows);
-    }
-
-    /// <summary>A table with a row per evaluation: step, <c>loss_NAME</c> per set, forgetting, adaptation (empty when undefined).</summary>
-    public CsvTable ToCsvTable()
-    {
-        var table = new CsvTable(["step", .. SetNames.Select(n => "loss_" + n), "forgetting", "adaptation"]);
-        foreach (var e in _evaluations)
-            table.AddRow([e.Step, .. SetNames.Select(n => (object?)e.Losses[n]), e.Forgetting, e.Adaptation]);
-        return table;
-    }
-
-    /// <summary>Writes <see cref="ToCsvTable"/> to <paramref name="path"/> (folders created).</summary>
-    /// <param name="path">The .csv file.</param>
-    public void SaveCsv(string path) => ToCsvTable().Save(path);
-
-    /// <summary>Draws each set's loss against the step and writes it as a PNG.</summary>
-    /// <param name="path">The .png file.</param>
-    public void SavePng(string path)
-    {
-        var chart = new LineChart("Validation loss during continual pre-training") { XLabel = "step", YLabel = "loss (nats)" };
-        var steps = _evaluations.Select(e => (double)e.Step).ToList();
-        foreach (var set in SetNames)
-            chart.AddSeries(set, steps, _evaluations.Select(e => e.Losses[set]).ToList());
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        chart.Save(path);
     }
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Megalodon.ML.Probing;
-using Megalodon.ML.Reporting;
 using Microsoft.ML;
 
 namespace Megalodon.ML.Transforms.Probing;
@@ -27,8 +25,8 @@ public sealed class CheckpointLayerRow
 }
 
 /// <summary>
-/// Probe results across checkpoints and layers: as an <see cref="IDataView"/>, a CSV table, and a checkpoint × layer
-/// heatmap of accuracy or AUC.
+/// Probe results across checkpoints and layers, as rows and as an <see cref="IDataView"/>. (Its CSV table, heatmaps and
+/// information curves are drawn outside the library, by the report project.)
 /// </summary>
 public sealed class CheckpointLayerTable
 {
@@ -91,70 +89,10 @@ public sealed class CheckpointLayerTable
         }
     }
 
-    /// <summary>
-    /// Line charts of the information terms of one data set across checkpoints, one series per layer: I(X;T) and
-    /// I(Y;T), with the training step (+1, for the log axis) on x.
-    /// </summary>
-    public (LineChart InputInformation, LineChart LabelInformation) InformationCharts(string dataset)
-    {
-        var rows = _rows.Where(r => r.Dataset == dataset).ToList();
-        if (rows.Count == 0) throw new ArgumentException($"No rows for data set '{dataset}'.", nameof(dataset));
-        LineChart Chart(string label, Func<CheckpointLayerRow, double> metric)
-        {
-            var chart = new LineChart($"{dataset}: nHSIC estimate of {label} across pretraining") { XLabel = "training step + 1", YLabel = label, XScale = AxisScale.Log10 };
-            foreach (var layer in rows.Select(r => r.Layer).Distinct().Order())
-            {
-                var points = rows.Where(r => r.Layer == layer).OrderBy(r => r.Step).ToList();
-                chart.AddSeries($"layer {layer}", points.Select(p => p.Step + 1.0).ToList(), points.Select(metric).ToList());
-            }
-            return chart;
-        }
-        return (Chart("I(X;T)", r => r.InputInformation), Chart("I(Y;T)", r => r.LabelInformation));
-    }
-
     /// <summary>The rows as a data view (one column per property).</summary>
     public IDataView ToDataView(MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         return mlContext.Data.LoadFromEnumerable(_rows.ToList());
-    }
-
-    /// <summary>The rows as a CSV table.</summary>
-    public CsvTable ToCsv()
-    {
-        var csv = new CsvTable(["dataset", "checkpoint", "step", "layer", "accuracy", "auc", "i_xt", "i_yt"]);
-        foreach (var r in _rows)
-            csv.AddRow(r.Dataset, r.Checkpoint, r.Step, r.Layer, r.Accuracy, r.Auc, r.InputInformation, r.LabelInformation);
-        return csv;
-    }
-
-    /// <summary>
-    /// A heatmap of one data set: rows are checkpoints (by step), columns layers, cells <paramref name="metric"/> of
-    /// each row (e.g. <c>r =&gt; r.Accuracy</c>).
-    /// </summary>
-    /// <exception cref="ArgumentException">The data set has no rows, or a cell is missing.</exception>
-    public Heatmap Heatmap(string dataset, Func<CheckpointLayerRow, double> metric, string title)
-    {
-        ArgumentNullException.ThrowIfNull(metric);
-        var rows = _rows.Where(r => r.Dataset == dataset).ToList();
-        if (rows.Count == 0) throw new ArgumentException($"No rows for data set '{dataset}'.", nameof(dataset));
-        var steps = rows.Select(r => r.Step).Distinct().Order().ToList();
-        var layers = rows.Select(r => r.Layer).Distinct().Order().ToList();
-        var values = new double[steps.Count, layers.Count];
-        for (int i = 0; i < steps.Count; i++)
-            for (int j = 0; j < layers.Count; j++)
-            {
-                var cell = rows.FirstOrDefault(r => r.Step == steps[i] && r.Layer == layers[j])
-                    ?? throw new ArgumentException($"Data set '{dataset}' has no result for step {steps[i]}, layer {layers[j]}.", nameof(dataset));
-                values[i, j] = metric(cell);
-            }
-        return new Heatmap(values, title)
-        {
-            XLabel = "layer",
-            YLabel = "step",
-            RowLabels = steps.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToList(),
-            ColumnLabels = layers.Select(l => l.ToString(CultureInfo.InvariantCulture)).ToList(),
-            ValueFormat = "F2",
-        };
     }
 }

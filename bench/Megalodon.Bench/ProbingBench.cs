@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Megalodon.ML.Model;
 using Megalodon.ML.Probing;
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 using Megalodon.ML.Tokenization;
 using Megalodon.ML.Transforms;
 using Megalodon.ML.Transforms.Pretraining;

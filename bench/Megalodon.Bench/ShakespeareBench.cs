@@ -1,7 +1,7 @@
 using System.Globalization;
 using Megalodon.ML.Baselines;
 using Megalodon.ML.Model;
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 using Megalodon.ML.Tokenization;
 using Megalodon.ML.Training;
 using TorchSharp;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Megalodon.ML.Model;
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 using Megalodon.ML.Tokenization;
 
 namespace Megalodon.Bench.Continual;

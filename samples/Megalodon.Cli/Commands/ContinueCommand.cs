@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Megalodon.Cli.CommandLine;
 using Megalodon.Cli.Pretraining;
+using Megalodon.Reports;
 using Megalodon.ML.Training;
 using Megalodon.ML.Transforms;
 using Megalodon.ML.Transforms.Continual;

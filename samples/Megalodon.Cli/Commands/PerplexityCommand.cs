@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Megalodon.Cli.CommandLine;
 using Megalodon.ML.Inference;
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 using Megalodon.ML.Runtime;
 
 namespace Megalodon.Cli.Commands;

@@ -5,6 +5,7 @@ using Megalodon.ML.Probing;
 using Megalodon.ML.Runtime;
 using Megalodon.ML.Transforms;
 using Megalodon.ML.Transforms.Probing;
+using Megalodon.Reports;
 using Microsoft.ML;
 
 namespace Megalodon.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Megalodon.Cli.CommandLine;
 using Megalodon.ML.Generation;
 using Megalodon.ML.Probing;
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 using Megalodon.ML.Runtime;
 using Megalodon.ML.Transforms;
 using Megalodon.ML.Transforms.Probing;

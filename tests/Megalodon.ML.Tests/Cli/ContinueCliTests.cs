@@ -20,7 +20,7 @@ public sealed class ContinueCliTests
         Assert.AreEqual(0, code, output + error);
         Assert.IsTrue(File.Exists(scratch.File("out/model.zip")));
         Assert.IsTrue(File.Exists(scratch.File("report/report.png")));
-        var csv = Megalodon.ML.Reporting.CsvTable.Load(scratch.File("report/report.csv"));
+        var csv = Megalodon.Reports.CsvTable.Load(scratch.File("report/report.csv"));
         Assert.HasCount(3, csv.Rows); // steps 0, 1, 2
         foreach (var part in new[] { "replay 25%", "loss old ", "loss new ", "forgetting ", "adaptation ", "report    " })
             StringAssert.Contains(output, part);

@@ -1,5 +1,5 @@
 using Megalodon.Cli.Commands;
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 using Megalodon.ML.Tests.Pretraining;
 
 namespace Megalodon.ML.Tests.Cli;

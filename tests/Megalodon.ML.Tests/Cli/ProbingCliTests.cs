@@ -1,6 +1,6 @@
 using Megalodon.Cli.CommandLine;
 using Megalodon.Cli.Commands;
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 using Megalodon.ML.Tests.Probing;
 using Microsoft.ML;
 

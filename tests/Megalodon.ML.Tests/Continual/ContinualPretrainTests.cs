@@ -4,6 +4,7 @@ using Megalodon.ML.Training;
 using Megalodon.ML.Transforms;
 using Megalodon.ML.Transforms.Continual;
 using Megalodon.ML.Transforms.Pretraining;
+using Megalodon.Reports;
 using Microsoft.ML;
 using static Megalodon.ML.Tests.Pretraining.PretrainTestData;
 
@@ -101,7 +102,7 @@ public sealed class ContinualPretrainTests
         using var scratch = new ScratchFolder();
         report.SaveCsv(scratch.File("report.csv"));
         report.SavePng(scratch.File("report.png"));
-        var csv = Megalodon.ML.Reporting.CsvTable.Load(scratch.File("report.csv"));
+        var csv = Megalodon.Reports.CsvTable.Load(scratch.File("report.csv"));
         CollectionAssert.AreEqual(new[] { "step", "loss_old", "loss_new", "forgetting", "adaptation" }, csv.Header.ToArray());
         Assert.HasCount(3, csv.Rows);
         Assert.IsGreaterThan(0L, new FileInfo(scratch.File("report.png")).Length);

@@ -1,4 +1,5 @@
 using Megalodon.ML.Transforms.Probing;
+using Megalodon.Reports;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

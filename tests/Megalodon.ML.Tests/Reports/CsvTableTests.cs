@@ -1,6 +1,6 @@
-using Megalodon.ML.Reporting;
+using Megalodon.Reports;
 
-namespace Megalodon.ML.Tests.Reporting;
+namespace Megalodon.ML.Tests.Reports;
 
 [TestClass]
 public sealed class CsvTableTests
