@@ -42,8 +42,8 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
         public IDataView? ReplayData;
         /// <summary>Share of every batch's windows taken from <see cref="ReplayData"/>, in [0, 1); the new-data budget shrinks by it.</summary>
         public double ReplayFraction;
-        /// <summary>Where replay starts in the base run's order.</summary>
-        public ContinualReplayStart ReplayStart = ContinualReplayStart.ContinueAfterBase;
+        /// <summary>Which earlier windows are replayed: those the base run saw, in its order (the paper's method, default), or fresh ones after its last.</summary>
+        public ContinualReplayStart ReplayStart = ContinualReplayStart.FromBaseStart;
         /// <summary>The learning-rate schedule; ignored when <see cref="Schedule"/> is set.</summary>
         public ContinualScheduleKind ScheduleKind = ContinualScheduleKind.ReWarmReDecay;
         /// <summary>Peak rate, warm-up fraction, minimum ratio and infinite-schedule phase boundaries.</summary>
@@ -156,7 +156,8 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
             throw new ArgumentException($"The new text has {newStream.Tokens.Length} tokens, fewer than one window of {sequenceLength + 1}.");
         var newData = new PackedTokenWindowSource(newStream.Tokens, sequenceLength, seed: (ulong)seed);
         ITokenBatchSource train = o.ReplayFraction > 0
-            ? new ReplayTokenBatchSource(newData, ReplaySource(start.DataRecord, tokenizer, sequenceLength, seed, channel, out var cycle), o.ReplayFraction, cycle)
+            ? ContinualReplaySource.Mix(newData, TokenStream.FromDocuments(TextColumn.ReadAll(_host, o.ReplayData!, o.TextColumnName, "replay"), tokenizer),
+                start.DataRecord, o.ReplayFraction, o.ReplayStart, seed, message => channel.Warning(message))
             : newData;
         var validation = ValidationSources(tokenizer, sequenceLength);
 
@@ -229,7 +230,7 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
             trainer.Validate();
         }
 
-        channel.Info($"Continuing on {newStream.Tokens.Length:N0} new tokens, {steps:N0} steps, replay {o.ReplayFraction:P1}, schedule {schedule}, optimizer state {(o.ResetOptimizerState ? "reset" : "kept")}, seed {seed}.");
+        channel.Info($"Continuing on {newStream.Tokens.Length:N0} new tokens, {steps:N0} steps, replay {o.ReplayFraction:P1} ({(o.ReplayStart == ContinualReplayStart.FromBaseStart ? "seen windows" : "fresh windows after the base run")}), schedule {schedule}, optimizer state {(o.ResetOptimizerState ? "reset" : "kept")}, seed {seed}.");
         var result = trainer.Train(new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)), o.CancellationToken);
         model.eval();
         var record = trainer.DataRecord is { } r ? r with { DocumentCount = newStream.DocumentCount } : null;
@@ -239,48 +240,6 @@ public sealed class ContinualPretrainEstimator : IEstimator<MegalodonLanguageMod
             DataRecord = record,
             ContinualReport = validation.Count > 0 ? report : null,
         };
-    }
-
-    /// <summary>The earlier data in the base run's window order, positioned where replay starts.</summary>
-    private PackedTokenWindowSource ReplaySource(TrainingDataRecord? record, ModelTokenizer tokenizer, int sequenceLength, int seed, IChannel channel, out long? cycle)
-    {
-        var o = _options;
-        var stream = TokenStream.FromDocuments(TextColumn.ReadAll(_host, o.ReplayData!, o.TextColumnName, "replay"), tokenizer);
-        cycle = null;
-        if (record is null)
-        {
-            channel.Warning("The base model has no training data record: replaying the earlier data in a fresh seeded order, not the order it was trained in.");
-            if (stream.Tokens.Length < sequenceLength + 1)
-                throw new ArgumentException($"The replay text has {stream.Tokens.Length} tokens, fewer than one window of {sequenceLength + 1}.");
-            return new PackedTokenWindowSource(stream.Tokens, sequenceLength, seed: DeterministicSeed(seed));
-        }
-        if (record.SequenceLength != sequenceLength)
-            throw new ArgumentException($"Replay in the base run's order needs its sequence length {record.SequenceLength}; SequenceLength is {sequenceLength}.");
-        var tokens = SeenPrefix(stream, record)
-            ?? throw new ArgumentException(
-                $"ReplayData is not the text the base model was trained on: its {stream.Tokens.Length} tokens (in {stream.DocumentCount} documents) do not reproduce the recorded stream of {record.TokenCount} tokens (SHA-256 {record.Fingerprint}). Pass the same documents in the same order.");
-        var source = new PackedTokenWindowSource(tokens, sequenceLength, seed: record.StartPosition.PermutationSeed, shuffle: record.Shuffled);
-        if (o.ReplayStart == ContinualReplayStart.FromBaseStart)
-        {
-            source.Seek(record.StartPosition);
-            cycle = record.WindowsSeen > 0 ? record.WindowsSeen : null;
-        }
-        else
-            source.Seek(record.EndPosition);
-        return source;
-    }
-
-    private static ulong DeterministicSeed(int seed) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + 1);
-
-    /// <summary>The recorded stream: all of the replay documents, or the leading ones (pretraining holds out the last documents for validation).</summary>
-    private static ReadOnlyMemory<int>? SeenPrefix(TokenStream stream, TrainingDataRecord record)
-    {
-        if (record.TokenCount == stream.Tokens.Length)
-            return record.Matches(stream.Tokens) ? stream.Tokens : null;
-        if (Array.IndexOf(stream.DocumentEnds, checked((int)record.TokenCount)) < 0)
-            return null;
-        var prefix = stream.Tokens.AsMemory(0, (int)record.TokenCount);
-        return record.Matches(prefix.Span) ? prefix : null;
     }
 
     /// <summary>The validation sets as fixed windows, the old set first, then the new set, then the others by name.</summary>

@@ -6,7 +6,8 @@ namespace Megalodon.ML.Training;
 /// <summary>
 /// Compute-equivalent replay: mixes windows of earlier data into the new data's batches so that a fixed fraction of
 /// all windows served are replayed, while the total stays the same (the new-data budget shrinks by the replayed
-/// amount). The replay source continues in its own order, by default the base run's order after its last position.
+/// amount). The replay source continues in its own order from where it is positioned (continual pretraining
+/// positions it at the base run's first seen window by default, and wraps back there after the seen windows).
 /// </summary>
 /// <remarks>
 /// <para>Window <c>k</c> of the mixed stream (0-based) is a replay window when <c>⌊(k+1)·f⌋ &gt; ⌊k·f⌋</c>

@@ -15,7 +15,7 @@ internal sealed record BenchOptions
     public int[] Lengths { get; init; } = [2048, 8192];
     /// <summary>Whether <c>--lengths</c> was given (modes with another default length use theirs otherwise).</summary>
     public bool LengthsGiven { get; init; }
-    /// <summary>continual: which part of the experiment to run (all, d0, d0-inf, weak, strong, report).</summary>
+    /// <summary>continual: which part of the experiment to run (all, worker, report).</summary>
     public string Part { get; init; } = "all";
     /// <summary>Timed runs per measurement (the median is reported); 0 means the mode's default.</summary>
     public int Runs { get; init; }
@@ -31,6 +31,8 @@ internal sealed record BenchOptions
     public int Window { get; init; } = 256;
     /// <summary>Random seed for weights and tokens.</summary>
     public int Seed { get; init; } = 1234;
+    /// <summary>continual: how many seeds (<see cref="Seed"/>, <see cref="Seed"/> + 1, ...) every row is trained with; 0 means the mode's default.</summary>
+    public int Seeds { get; init; }
     /// <summary>Where models run: cpu, cuda, cuda:N or auto (see <c>TorchDevices.Resolve</c>).</summary>
     public string Device { get; init; } = "cpu";
     /// <summary>mfu and nuner: projection matmuls in fp32 or bf16 (on fp32 master weights).</summary>
@@ -121,7 +123,7 @@ internal sealed record BenchOptions
                          (default small) relative to its weights, or a streamed safetensors round trip of one
                          --tensor-gib tensor (--part big-tensor); one part per process
             continual    continual pre-training on sotu -> wikitext-2 / linux-kernel: the paper's Table 2 rows (--part,
-                         --steps: one dataset's budget, --batch, --lengths: window); see docs/continual.md
+                         --steps: one dataset's budget, --seeds, --batch, --lengths: window); see docs/continual.md
           options:
             --threads N        torch intra-op threads (default 1)
             --out DIR          folder for CSV files (default runs/bench)
@@ -133,12 +135,13 @@ internal sealed record BenchOptions
             --contexts A,B     streaming: context lengths (default 1024,65536); generate-memory: the prompt length
             --window N         streaming: tokens timed one by one per point (default 256); generate-memory: tokens generated
             --seed S           random seed (default 1234)
+            --seeds N          continual: train every row with seeds S, S+1, ..., S+N-1 (default 3)
             --device D         cpu, cuda, cuda:N or auto (default cpu)
             --precision P      mfu, profile, nuner: fp32 or bf16 projections (default fp32)
             --preset NAME      mfu, train-bf16, profile: tiny, bench, small, 200m, 1.3b, 7b; ner-full: encoders tiny,small,base (default tiny)
             --vocab V          vocabulary size (default: the preset's usual one)
             --peak-tflops T    mfu: the card's dense bf16 peak (default 989, H100/H200 SXM)
-            --steps N          train-bf16: optimizer steps (default 40); continual: steps per dataset budget (1500)
+            --steps N          train-bf16: optimizer steps (default 40); continual: steps per dataset budget (500)
             --batch B          train-bf16: sequences per step (default 4; mfu 1; continual 8)
             --attention K      mfu, profile, parity: Megalodon's attention kernel, auto, explicit, fused or split
                                (fused, values in q-wide slices); default auto (the explicit path)
@@ -154,7 +157,9 @@ internal sealed record BenchOptions
             --datasets A,B     ner-full: wnut17, music, ai, literature (default all)
             --epochs N         ner-full: most fine-tuning epochs (default 8; at least 400 steps)
             --patience N       ner-full: dev checks without a better F1 before stopping (default 3; 0 never); a check is every epoch or 25 steps, the larger
-            --part P           continual: all, d0, d0-inf, weak, strong or report (default all); weights-memory: save, load, big-tensor
+            --part P           continual: all (every row, then the report), worker (every unfinished row not taken by
+                         another worker; run two side by side) or report (the tables of what has finished); default all;
+                         weights-memory: save, load, big-tensor
             --tensor-gib G     weights-memory big-tensor: tensor size in GiB (default 2.2)
             --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
             --probe-rows N     probing: at most N rows per probing set (default all)
@@ -184,6 +189,7 @@ internal sealed record BenchOptions
                 "--contexts" => options with { Contexts = IntList(Value(), name) },
                 "--window" => options with { Window = PositiveInt(Value(), name) },
                 "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--seeds" => options with { Seeds = PositiveInt(Value(), name) },
                 "--device" => options with { Device = Value() },
                 "--precision" => options with { Precision = Value().ToLowerInvariant() },
                 "--preset" => options with { Preset = Value() },

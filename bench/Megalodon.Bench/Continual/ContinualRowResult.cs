@@ -12,6 +12,8 @@ internal sealed record ContinualRowResult
     public required string Name { get; init; }
     /// <summary>"base", "weak" or "strong".</summary>
     public required string Shift { get; init; }
+    /// <summary>The seed of initialisation and data order (continual rows continue the base model of the same seed).</summary>
+    public required int Seed { get; init; }
     /// <summary>Final validation loss on D0 (nats per byte).</summary>
     public required double D0Loss { get; init; }
     /// <summary>Final validation loss on this shift's D1; null for the D0 rows, measured on both D1 sets there.</summary>
@@ -26,8 +28,10 @@ internal sealed record ContinualRowResult
     public required long Tokens { get; init; }
     /// <summary>Of <see cref="Tokens"/>, replayed D0 tokens.</summary>
     public long ReplayTokens { get; init; }
-    /// <summary>Wall time of the row's training.</summary>
+    /// <summary>Wall time of the row's training (across resumes for pretraining rows).</summary>
     public required double Seconds { get; init; }
+    /// <summary>When the row finished.</summary>
+    public DateTime FinishedUtc { get; init; }
     /// <summary>Validation losses during continual training (step, D0, D1); empty for rows trained from scratch.</summary>
     public IReadOnlyList<double[]> Curve { get; init; } = [];
 
@@ -43,10 +47,21 @@ internal sealed record ContinualRowResult
         AtomicFile.Write(Path.Combine(folder, Id + ".json"), stream => JsonSerializer.Serialize(stream, this, Json));
     }
 
-    /// <summary>The saved row <paramref name="id"/>, or null when it has not finished yet.</summary>
-    public static ContinualRowResult? TryLoad(string folder, string id)
+    /// <summary>Every saved row in <paramref name="folder"/> (none when it does not exist).</summary>
+    /// <exception cref="InvalidDataException">A row file is not a row (the message names the file).</exception>
+    public static IReadOnlyList<ContinualRowResult> LoadAll(string folder)
     {
-        var path = Path.Combine(folder, id + ".json");
-        return File.Exists(path) ? JsonSerializer.Deserialize<ContinualRowResult>(File.ReadAllText(path)) : null;
+        if (!Directory.Exists(folder)) return [];
+        return Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).Select(path =>
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<ContinualRowResult>(File.ReadAllText(path)) ?? throw new InvalidDataException($"'{path}' holds no row.");
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"'{path}' is not a row of the continual experiment: {ex.Message}", ex);
+            }
+        }).ToList();
     }
 }

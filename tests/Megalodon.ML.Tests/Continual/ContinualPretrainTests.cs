@@ -135,6 +135,92 @@ public sealed class ContinualPretrainTests
     }
 
     [TestMethod]
+    public void ReplayDefaultsToTheWindowsTheBaseRunSawInItsOrder()
+    {
+        Assert.AreEqual(ContinualReplayStart.FromBaseStart, new ContinualPretrainEstimator.Options().ReplayStart);
+        var ml = new MLContext(seed: 1);
+        using var baseModel = ml.Transforms.Megalodon().Pretrain(Options(steps: 3)).Fit(TextData(ml));
+        var record = baseModel.DataRecord!;
+        var seen = SeenWindows(record);
+        Assert.HasCount(6, seen);
+        Assert.IsLessThan(record.WindowsPerEpoch, (long)seen.Count); // some windows were never seen
+
+        // Half of 40 mixed windows are replayed: 20, more than the 6 seen, so replay wraps to the first seen window.
+        var mix = Mixture(record, ContinualReplayStart.FromBaseStart);
+        var replayed = ReplayedWindows(mix, windows: 40);
+        Assert.HasCount(20, replayed);
+        for (var i = 0; i < replayed.Count; i++)
+            CollectionAssert.AreEqual(seen[i % seen.Count], replayed[i], $"replayed window {i} is not seen window {i % seen.Count}");
+    }
+
+    [TestMethod]
+    public void ContinueAfterBaseReplaysTheWindowsAfterTheBaseRunsLast()
+    {
+        var ml = new MLContext(seed: 1);
+        using var baseModel = ml.Transforms.Megalodon().Pretrain(Options(steps: 3)).Fit(TextData(ml));
+        var record = baseModel.DataRecord!;
+        var seen = SeenWindows(record);
+        var replayed = ReplayedWindows(Mixture(record, ContinualReplayStart.ContinueAfterBase), windows: 4);
+        var next = Window(record, record.EndPosition);
+        CollectionAssert.AreEqual(next, replayed[0]);
+        Assert.IsFalse(seen.Any(w => w.SequenceEqual(replayed[0])), "the first window after the base run was among its seen windows");
+
+        // The option still trains through the estimator.
+        var o = Continue(baseModel, ml);
+        o.ReplayData = TextData(ml);
+        o.ReplayFraction = 0.25;
+        o.ReplayStart = ContinualReplayStart.ContinueAfterBase;
+        using var model = ml.Transforms.Megalodon().ContinualPretrain(o).Fit(TextData(ml, NewDocuments));
+        Assert.AreEqual(4, model.TrainingResult!.Steps);
+        Assert.AreEqual(6, model.DataRecord!.WindowsSeen); // 8 windows, 2 of them replayed
+    }
+
+    // The windows of the base run's stream, from its recorded start, as it read them.
+    private static List<long[]> SeenWindows(TrainingDataRecord record)
+    {
+        var source = BaseStream(record);
+        source.Seek(record.StartPosition);
+        using var batch = source.NextBatch((int)record.WindowsSeen);
+        return Rows(batch);
+    }
+
+    private static long[] Window(TrainingDataRecord record, TokenSourcePosition position)
+    {
+        var source = BaseStream(record);
+        source.Seek(position);
+        using var batch = source.NextBatch(1);
+        return Rows(batch)[0];
+    }
+
+    private static PackedTokenWindowSource BaseStream(TrainingDataRecord record) =>
+        new(TokenStreamOf(Documents)[..(int)record.TokenCount], record.SequenceLength, seed: record.StartPosition.PermutationSeed, shuffle: record.Shuffled);
+
+    private static ReplayTokenBatchSource Mixture(TrainingDataRecord record, ContinualReplayStart start) =>
+        ContinualReplaySource.Mix(new PackedTokenWindowSource(TokenStreamOf(NewDocuments), record.SequenceLength, seed: 5),
+            TokenStream.FromDocuments(Documents, ModelTokenizer.ByteLevel()), record, 0.5, start, seed: 3, warn: m => Assert.Fail(m));
+
+    // The replayed rows among the first `windows` mixed windows, in order, read two at a time.
+    private static List<long[]> ReplayedWindows(ReplayTokenBatchSource mix, int windows)
+    {
+        var replayed = new List<long[]>();
+        for (var k = 0; k < windows; k += 2)
+        {
+            using var batch = mix.NextBatch(2);
+            var rows = Rows(batch);
+            for (var i = 0; i < 2; i++)
+                if (mix.IsReplayWindow(k + i)) replayed.Add(rows[i]);
+        }
+        return replayed;
+    }
+
+    private static List<long[]> Rows(TorchSharp.torch.Tensor batch)
+    {
+        var width = (int)batch.shape[1];
+        var data = batch.data<long>().ToArray();
+        return Enumerable.Range(0, (int)batch.shape[0]).Select(r => data[(r * width)..((r + 1) * width)]).ToList();
+    }
+
+    [TestMethod]
     public void BadInputsGiveClearErrors()
     {
         var ml = new MLContext(seed: 1);
