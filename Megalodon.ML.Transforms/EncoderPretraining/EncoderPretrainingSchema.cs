@@ -29,8 +29,4 @@ internal static class EncoderPretrainingSchema
         "base" => EncoderPresets.Base(),
         _ => throw new ArgumentException($"Unknown encoder preset '{name}': use tiny, small or base."),
     };
-
-    /// <summary>Steps that cover about <paramref name="tokens"/> input tokens at <paramref name="batchSize"/> inputs of <paramref name="meanLength"/> tokens.</summary>
-    public static int StepsForTokens(long tokens, int batchSize, double meanLength) =>
-        (int)Math.Clamp(Math.Ceiling(tokens / Math.Max(1.0, batchSize * meanLength)), 1, int.MaxValue);
 }

@@ -103,6 +103,7 @@ internal sealed record BenchOptions
             experiments  candidate optimisations timed against the model's current code, with their accuracy
             shakespeare  Megalodon vs equal-size Llama trained identically on tinyshakespeare (--lengths: window, --runs: steps)
             generate-memory  peak memory of generating --window tokens after a --contexts prompt (one length per run)
+            matmul       CPU matmul routes (linear, mm, mm on a contiguous transpose, oneDNN; fp32, bf16) at the model's training shapes
             mfu          forward+backward tokens/s and model-FLOPs utilisation, Megalodon (--preset, default 200m) vs equal-size Llama
             train-bf16   a short bf16 training run (LanguageModelTrainer, synthetic tokens) on --preset (default bench): loss and tokens/s
             probing      pretrain on sotu keeping log-spaced checkpoints, then probe StereoSet, ToxiGen and TruthfulQA per

@@ -8,8 +8,10 @@ namespace Megalodon.Bench;
 /// <summary>
 /// Training throughput on a device: tokens/s of forward + cross-entropy + backward (no optimizer step) at batch 1 (or --batch) for
 /// a Megalodon preset (default the reference 200M shape) and the Llama-style baseline of equal parameter count, with
-/// model-FLOPs utilisation against the card's peak (<see cref="TrainingFlops"/>). Each measurement that fails (say,
-/// out of GPU memory) is recorded as failed and the run goes on.
+/// model-FLOPs utilisation against the card's peak (<see cref="TrainingFlops"/>). On the CPU the peak is not a data
+/// sheet figure but the matmul FLOP/s measured in this process at each model's own training shapes, in the run's
+/// precision (<see cref="MatmulBench.PeakGflops"/>): the utilisation then says how close the whole step comes to the
+/// speed of its own matmuls. Each measurement that fails (say, out of GPU memory) is recorded as failed and the run goes on.
 /// </summary>
 internal static class MfuBench
 {
@@ -19,12 +21,16 @@ internal static class MfuBench
         var llama = LlamaConfig.MatchingMegalodon(megalodon, options.LlamaHeads);
         var matmul = options.MatmulType;
         var kernel = options.AttentionKernel;
-        Console.WriteLine($"device {device}, projections {options.Precision}, Megalodon attention {options.Attention}, peak {options.PeakTflops} TFLOP/s");
-        Console.WriteLine(TrainingFlops.Formula);
+        Console.WriteLine($"device {device}, projections {options.Precision}, Megalodon attention {options.Attention}, " +
+                          (device.type == DeviceType.CPU ? "peak measured per model and length" : $"peak {options.PeakTflops} TFLOP/s"));
+        Console.WriteLine(device.type == DeviceType.CPU
+            ? "CPU: dense = the projections' forward and backward matmul FLOPs per token (from the model's Linear shapes); attention as below; " +
+              "peak = the best matmul route's FLOP/s at those shapes, measured here. " + TrainingFlops.Formula
+            : "dense = 6·N. " + TrainingFlops.Formula);
         Console.WriteLine();
 
         var results = new ResultTable("mfu", "model", "params", "length", "batch", "device", "precision", "runs", "median ms",
-            "tokens/s", "6N GFLOP/token", "attention GFLOP/token", "MFU 6N %", "MFU 6N+attention %", "status");
+            "tokens/s", "dense GFLOP/token", "attention GFLOP/token", "peak GFLOP/s", "MFU dense %", "MFU dense+attention %", "status");
         var tokensPerSecond = new Dictionary<(string Model, int Length), double>();
         var candidates = new List<(string Name, Func<nn.Module<Tensor, Tensor>> Create, Func<int, double> Attention, int Vocab)>();
         if (options.Models is "both" or "megalodon")
@@ -43,7 +49,20 @@ internal static class MfuBench
             Console.WriteLine($"{name}: {parameters:N0} parameters");
             foreach (int length in options.Lengths)
             {
+                double peak = options.PeakTflops * 1e12;
                 double dense = TrainingFlops.Dense(parameters), attentionFlops = attention(length);
+                if (device.type == DeviceType.CPU)
+                {
+                    // On the CPU, count the step's real matmul work (embedding rows are lookups, not matmuls) and divide
+                    // by what the same matmuls reach alone in this process.
+                    long rows = (long)Math.Max(1, options.Batch) * length;
+                    var shapes = MatmulBench.TrainingShapes(model, rows);
+                    dense = shapes.Sum(s => s.Flops * s.Count) / rows;
+                    var measuredPeak = MatmulBench.PeakGflops(shapes, warmup: 1, runs: 3);
+                    peak = measuredPeak[matmul ?? ScalarType.Float32] * 1e9;
+                    Console.WriteLine($"  L={length}: matmul peak at this model's shapes {measuredPeak[ScalarType.Float32]:F1} GFLOP/s fp32, " +
+                                      $"{measuredPeak[ScalarType.BFloat16]:F1} GFLOP/s bf16; projection FLOPs per token {dense / 1e6:F1} M");
+                }
                 int runs = options.Runs > 0 ? options.Runs : 3;
                 int warmup = options.Warmup >= 0 ? options.Warmup : 1;
                 int batch = options.Batch > 0 ? options.Batch : 1;
@@ -53,9 +72,8 @@ internal static class MfuBench
                     double median = Timing.Median(times);
                     double tps = batch * length / (median / 1000.0);
                     tokensPerSecond[(name, length)] = tps;
-                    double peak = options.PeakTflops * 1e12;
                     results.Add(name, parameters, length, batch, device.ToString(), options.Precision, runs, median, tps,
-                        dense / 1e9, attentionFlops / 1e9, 100 * dense * tps / peak, 100 * (dense + attentionFlops) * tps / peak, "ok");
+                        dense / 1e9, attentionFlops / 1e9, peak / 1e9, 100 * dense * tps / peak, 100 * (dense + attentionFlops) * tps / peak, "ok");
                     Console.WriteLine($"  L={length}, batch {batch}: median {median:F1} ms over {runs} runs, {tps:F0} tokens/s, MFU {100 * (dense + attentionFlops) * tps / peak:F1}%");
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -63,7 +81,7 @@ internal static class MfuBench
                     // Typically CUDA out of memory at the longest length: record it and measure the rest.
                     string reason = ex.Message.Split('\n')[0];
                     results.Add(name, parameters, length, batch, device.ToString(), options.Precision, 0, double.NaN, double.NaN,
-                        dense / 1e9, attentionFlops / 1e9, double.NaN, double.NaN, "failed: " + reason.Replace(',', ';'));
+                        dense / 1e9, attentionFlops / 1e9, peak / 1e9, double.NaN, double.NaN, "failed: " + reason.Replace(',', ';'));
                     Console.WriteLine($"  L={length}: failed: {reason}");
                 }
                 model.zero_grad();

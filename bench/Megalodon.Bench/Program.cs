@@ -34,7 +34,7 @@ switch (options.Mode)
 {
     case "throughput":
         var models = new List<BenchModel>();
-        var megalodon = new BenchModel("Megalodon (bench)", bench.VocabSize, () => new MegalodonModel(bench, device));
+        var megalodon = new BenchModel("Megalodon (bench)", bench.VocabSize, () => new MegalodonModel(bench, device) { Precision = { MatmulType = options.MatmulType } });
         long megalodonParameters;
         using (var probe = megalodon.Create())
             megalodonParameters = BenchModel.ParameterCount(probe);
@@ -43,7 +43,7 @@ switch (options.Mode)
         var llama = LlamaConfig.MatchingParameterCount(megalodonParameters, bench.VocabSize, bench.ModelDim, bench.NumLayers,
                                                        options.LlamaHeads > 0 ? options.LlamaHeads : LlamaConfig.MatchingMegalodon(bench).NumHeads);
         if (options.Models is "both" or "llama")
-            models.Add(ThroughputBench.Llama(llama, device));
+            models.Add(ThroughputBench.Llama(llama, device, options.MatmulType));
         ThroughputBench.Run(options, models, device);
         break;
     case "streaming":
@@ -84,6 +84,9 @@ switch (options.Mode)
         break;
     case "mfu":
         MfuBench.Run(options, device);
+        break;
+    case "matmul":
+        MatmulBench.Run(options, options.Preset is null ? bench : options.PresetConfig("bench"));
         break;
     case "train-bf16":
         if (!TrainBf16Bench.Run(options, device)) return 1;

@@ -12,6 +12,8 @@ namespace Megalodon.Bench;
 /// Megalodon (bench shape) against the Llama-style Transformer of equal parameter count on tinyshakespeare, trained
 /// identically: byte-level tokenizer, the first 90% of the text for training and the last 10% for validation, the
 /// same windows in the same order, the same steps, AdamW settings and schedule. Writes both validation curves.
+/// <c>--models</c> picks one or both; <c>--precision bf16</c> runs the projections in bf16 on fp32 master weights
+/// (the fp32-vs-bf16 comparison of docs/benchmarks.md runs this mode once per precision).
 /// </summary>
 internal static class ShakespeareBench
 {
@@ -26,16 +28,16 @@ internal static class ShakespeareBench
         int sequence = options.Lengths[0], batch = 4;
         long steps = options.Runs > 0 ? options.Runs : 300;
         var megalodonConfig = MegalodonPresets.Bench(tokenizer.VocabSize);
-        var models = new List<(string Name, Func<torch.nn.Module<torch.Tensor, torch.Tensor>> Create)>
-        {
-            ("Megalodon (bench)", () => new MegalodonModel(megalodonConfig)),
-        };
+        var models = new List<(string Name, Func<torch.nn.Module<torch.Tensor, torch.Tensor>> Create)>();
+        if (options.Models is "both" or "megalodon")
+            models.Add(("Megalodon (bench)", () => new MegalodonModel(megalodonConfig) { Precision = { MatmulType = options.MatmulType } }));
         long megalodonParameters;
         using (var probe = new MegalodonModel(megalodonConfig)) megalodonParameters = probe.parameters().Sum(p => p.numel());
         var llamaConfig = LlamaConfig.MatchingParameterCount(megalodonParameters, tokenizer.VocabSize, megalodonConfig.ModelDim, megalodonConfig.NumLayers,
             LlamaConfig.MatchingMegalodon(megalodonConfig).NumHeads);
-        models.Add(("Llama (equal size)", () => new LlamaModel(llamaConfig)));
-        Console.WriteLine($"tinyshakespeare: {train.Length:N0} training and {valid.Length:N0} validation tokens (bytes); {steps} steps of {batch} x {sequence} tokens");
+        if (options.Models is "both" or "llama")
+            models.Add(("Llama (equal size)", () => new LlamaModel(llamaConfig) { Precision = { MatmulType = options.MatmulType } }));
+        Console.WriteLine($"tinyshakespeare: {train.Length:N0} training and {valid.Length:N0} validation tokens (bytes); {steps} steps of {batch} x {sequence} tokens, projections in {options.Precision}");
 
         var chart = new LineChart($"tinyshakespeare, {steps} steps of {batch}x{sequence} bytes") { XLabel = "training tokens", YLabel = "validation loss (nats/byte)" };
         var csv = new CsvTable(["model", "parameters", "step", "tokens", "validation loss", "train loss (mean of last 10 steps)"]);

@@ -102,6 +102,7 @@ internal static class ThroughputBench
     private static string Met(bool ok) => ok ? "yes" : "NO";
 
     /// <summary>The Llama baseline of the given shape as a model under test.</summary>
-    public static BenchModel Llama(LlamaConfig config, Device? device = null) =>
-        new($"Llama (F={config.FfnHiddenDim}, H={config.NumHeads})", config.VocabSize, () => new LlamaModel(config, device));
+    public static BenchModel Llama(LlamaConfig config, Device? device = null, ScalarType? matmulType = null) =>
+        new($"Llama (F={config.FfnHiddenDim}, H={config.NumHeads})", config.VocabSize,
+            () => new LlamaModel(config, device) { Precision = { MatmulType = matmulType } });
 }
