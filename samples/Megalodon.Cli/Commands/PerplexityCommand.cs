@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Megalodon.Cli.CommandLine;
+using Megalodon.Cli.Progress;
 using Megalodon.ML.Inference;
 using Megalodon.Reports;
 using Megalodon.ML.Runtime;
@@ -75,13 +76,17 @@ public sealed class PerplexityCommand : VerbCommand
                 $"document '{dataPath}' has {document.Count} tokens (model tokenizer), fewer than the longest context length {longest}; give a longer document or shorter --context-lengths."));
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(dataPath)}: {document.Count} tokens"));
-        output.WriteLine($"{"context",8}  {"perplexity",12}  {"scored tokens",13}");
-        var progress = new SynchronousProgress<ContextLengthPoint>(p =>
+        IReadOnlyList<ContextLengthPoint> points = [];
+        ResultTable.Show(output, [new("context", 8), new("perplexity", 12), new("scored tokens", 13)], addRow =>
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.ContextLength,8}  {p.Perplexity,12:F3}  {p.ScoredTokens,13}"));
-            output.Flush();
+            var progress = new SynchronousProgress<ContextLengthPoint>(p => addRow(
+            [
+                p.ContextLength.ToString(CultureInfo.InvariantCulture),
+                p.Perplexity.ToString("F3", CultureInfo.InvariantCulture),
+                p.ScoredTokens.ToString(CultureInfo.InvariantCulture),
+            ]));
+            points = LongContextEvaluator.Evaluate(model.Model, document, lengths, model.Tokenizer.EndOfTextId, progress);
         });
-        var points = LongContextEvaluator.Evaluate(model.Model, document, lengths, model.Tokenizer.EndOfTextId, progress);
 
         Directory.CreateDirectory(outFolder);
         var csv = new CsvTable(["context_length", "perplexity", "scored_tokens"]);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Megalodon.Cli.CommandLine;
+using Megalodon.Cli.Progress;
 using Megalodon.ML.Probing;
 using Megalodon.ML.Runtime;
 using Megalodon.ML.Transforms;
@@ -138,8 +139,12 @@ public sealed class ProbeCommand : VerbCommand
     private static void PrintTable(CheckpointLayerTable table, TextWriter output)
     {
         var layers = table.Rows.Select(r => r.Layer).Distinct().Order().ToList();
-        output.WriteLine($"{"checkpoint",-14}" + string.Concat(layers.Select(l => $"{"layer " + l,10}")));
-        foreach (var group in table.Rows.GroupBy(r => r.Checkpoint))
-            output.WriteLine($"{group.Key,-14}" + string.Concat(layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{group.First(r => r.Layer == l).Accuracy,10:F3}"))));
+        var columns = new List<ResultTable.Column> { new("checkpoint", 12, LeftAligned: true) };
+        columns.AddRange(layers.Select(l => new ResultTable.Column("layer " + l.ToString(CultureInfo.InvariantCulture), 8)));
+        ResultTable.Show(output, columns, addRow =>
+        {
+            foreach (var group in table.Rows.GroupBy(r => r.Checkpoint))
+                addRow([group.Key, .. layers.Select(l => group.First(r => r.Layer == l).Accuracy.ToString("F3", CultureInfo.InvariantCulture))]);
+        });
     }
 }

@@ -1,4 +1,6 @@
+using Megalodon.Cli.Commands;
 using Megalodon.Cli.Progress;
+using Spectre.Console.Testing;
 using Megalodon.ML.Training;
 
 namespace Megalodon.ML.Tests.Cli;
@@ -12,28 +14,36 @@ public sealed class ProgressFormatTests
         LastValidation: validation is { } v ? new ValidationResult(step, v, Math.Exp(v), 10) : null, SkippedSteps: 0);
 
     [TestMethod]
-    public void TheBarShowsStepsLossSpeedAndEtaWithinTheTerminalWidth()
+    public void TheLiveBarTextShowsStepsLossSpeedAndEta()
     {
-        var line = TrainingProgressBar.Format(At(120, 1500, validation: 2.25), 100);
-        Assert.IsLessThan(100, line.Length);
-        StringAssert.StartsWith(line, " 120/1500 [");
-        foreach (var part in new[] { "8%", "loss 2.500", "valid 2.250", "12,345 tok/s", "ETA 1:02:05" })
-            StringAssert.Contains(line, part);
-        // A narrow terminal cuts the line rather than wrapping it.
-        Assert.IsLessThan(40, TrainingProgressBar.Format(At(1, 10), 40).Length);
+        var text = TrainingProgressText.Describe(At(120, 1500, validation: 2.25));
+        Assert.AreEqual("step 120/1500  loss 2.500  valid 2.250  12,345 tok/s  ETA 1:02:05", text);
     }
 
     [TestMethod]
-    public void TheBarRedrawsInPlaceAndEndsItsLine()
+    public void OnATerminalTheProgressIsASpectreBarThatReachesTheEnd()
+    {
+        var terminal = new TestConsole().Interactive().EmitAnsiSequences().Width(120);
+        using var console = new TrainingConsole(TextWriter.Null, terminal);
+        var result = console.Track("training", () =>
+        {
+            console.Progress.Report(At(1, 2));
+            console.Progress.Report(At(2, 2));
+            return 42;
+        });
+        Assert.AreEqual(42, result);
+        StringAssert.Contains(terminal.Output, "step 2/2");
+        StringAssert.Contains(terminal.Output, "100%");
+    }
+
+    [TestMethod]
+    public void WithoutATerminalTheProgressIsPlainLinesOnTheWriter()
     {
         var writer = new StringWriter();
-        var bar = new TrainingProgressBar(writer, 80);
-        bar.Report(At(1, 2));
-        bar.Report(At(2, 2));
-        bar.Finish();
-        var text = writer.ToString();
-        Assert.AreEqual(2, text.Count(c => c == '\r'), text);
-        StringAssert.EndsWith(text, Environment.NewLine);
+        using var console = new TrainingConsole(writer);
+        console.Track("training", () => { console.Progress.Report(At(2, 2)); return 0; });
+        StringAssert.StartsWith(writer.ToString(), "step 2/2 (100%)");
+        Assert.DoesNotContain("\u001b", writer.ToString());
     }
 
     [TestMethod]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Megalodon.Cli.CommandLine;
+using Megalodon.Cli.Progress;
 using Megalodon.ML.Ner;
 using Megalodon.ML.Runtime;
 
@@ -43,8 +44,12 @@ public sealed class NerEvalCommand : VerbCommand
             $"{gold.Count} sentences, {metrics.GoldEntities} gold and {metrics.PredictedEntities} predicted entities"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"entity P {100 * metrics.Precision:F1}  R {100 * metrics.Recall:F1}  F1 {100 * metrics.F1:F1}  (exact spans); token macro F1 {100 * metrics.TokenMacroF1:F1}"));
-        foreach (var type in metrics.PerType)
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {type.Type,-24} P {100 * type.Precision,5:F1}  R {100 * type.Recall,5:F1}  F1 {100 * type.F1,5:F1}  gold {type.GoldEntities}"));
+        string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture);
+        ResultTable.Show(output, [new("type", 24, LeftAligned: true), new("P", 5), new("R", 5), new("F1", 5), new("gold", 6)], addRow =>
+        {
+            foreach (var type in metrics.PerType)
+                addRow([type.Type, Percent(type.Precision), Percent(type.Recall), Percent(type.F1), type.GoldEntities.ToString(CultureInfo.InvariantCulture)]);
+        });
         return 0;
     }
 }

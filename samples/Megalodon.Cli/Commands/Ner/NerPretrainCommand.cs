@@ -76,31 +76,27 @@ public sealed class NerPretrainCommand : VerbCommand
             if (texts.Count > 0 && mlmSteps > 0)
             {
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLM: {texts.Count} lines, {mlmSteps} steps"));
-                var result = MaskedLanguageModelTrainer.Train(encoder, texts, NerFiles.Settings(mlmSteps, batch, parse.GetValue(_lr) ?? 2e-3, seed),
-                    progress: console.Progress, cancellationToken: console.CancellationToken);
-                console.Finish();
+                var result = console.Track("MLM", () => MaskedLanguageModelTrainer.Train(encoder, texts,
+                    NerFiles.Settings(mlmSteps, batch, parse.GetValue(_lr) ?? 2e-3, seed), progress: console.Progress, cancellationToken: console.CancellationToken));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLM loss {result.MeanOfFirst(20):F3} -> {result.MeanOfLast(20):F3} in {result.Elapsed.TotalSeconds:F0} s"));
             }
             if (concepts.Count > 0)
             {
                 using var conceptEncoder = new ConceptEncoder(encoder);
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"concept-contrastive: {concepts.Count} sentences, {conceptSteps} steps"));
-                var result = ConceptContrastiveTrainer.Train(encoder, conceptEncoder, concepts, NerFiles.Settings(conceptSteps, batch, parse.GetValue(_lr) ?? 1e-3, seed),
-                    console.Progress, console.CancellationToken);
-                console.Finish();
+                var result = console.Track("concepts", () => ConceptContrastiveTrainer.Train(encoder, conceptEncoder, concepts,
+                    NerFiles.Settings(conceptSteps, batch, parse.GetValue(_lr) ?? 1e-3, seed), console.Progress, console.CancellationToken));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"concept loss {result.MeanOfFirst(20):F4} -> {result.MeanOfLast(20):F4} in {result.Elapsed.TotalSeconds:F0} s"));
                 EncoderFiles.SaveConceptEncoder(Path.Combine(outFolder, NerCommand.ConceptEncoderFile), conceptEncoder);
             }
         }
         catch (OperationCanceledException)
         {
-            console.Finish();
             error.WriteLine("Pretraining stopped; nothing was saved.");
             return MegalodonCommandLine.FailureExitCode;
         }
         catch (ArgumentException ex)
         {
-            console.Finish();
             throw new CommandFailedException(ex.Message);
         }
         EncoderFiles.SaveEncoder(Path.Combine(outFolder, NerCommand.TextEncoderFile), encoder);
