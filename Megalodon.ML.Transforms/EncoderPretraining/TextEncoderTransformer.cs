@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Megalodon.ML.Checkpoints;
 using Megalodon.ML.Encoder;
 using Megalodon.ML.Model;
 using Megalodon.ML.Transforms.Data;
@@ -26,7 +26,9 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
     internal const string UserName = "Megalodon Bidirectional Text Encoder";
     private const string TextSection = "TextEncoder.safetensors";
     private const string ConceptSection = "ConceptEncoder.safetensors";
-    private static readonly VersionInfo Version = CreateVersionInfo("MEGTXENC", LoaderSignature, typeof(TextEncoderTransformer));
+    private const uint VersionWithPlainWeights = 0x00010002;
+    private static readonly VersionInfo Version = CreateVersionInfo("MEGTXENC", LoaderSignature, typeof(TextEncoderTransformer),
+        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
 
     internal TextEncoderTransformer(IHostEnvironment environment, BidirectionalEncoder encoder, ConceptEncoder? conceptEncoder,
         string inputColumnName, string featuresColumnName, int maxTokens)
@@ -97,11 +99,12 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
 
     private protected override VersionInfo ModelVersion => Version;
 
-    // *** Binary format, version 0x00010001 ***
+    // *** Binary format, version 0x00010002 ***
     //   string: encoder config JSON (one direction); string ×2: input and features column names; int: max tokens
     //   byte: 1 when a concept encoder follows
-    //   byte[32] + section TextEncoder.safetensors (int length, bytes): SHA-256 and the text encoder's tensors
-    //   when a concept encoder is present, byte[32] + section ConceptEncoder.safetensors likewise
+    //   sections TextEncoder.safetensors (+ .sha256): the text encoder's tensors, a plain safetensors file (streamed)
+    //   when a concept encoder is present, sections ConceptEncoder.safetensors (+ .sha256) likewise
+    // Version 0x00010001 held each SHA-256 in the main stream and a 4-byte length before each section's weights.
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(Encoder.Config.ToJson());
@@ -115,18 +118,22 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
 
     private static void SaveWeights(ModelSaveContext ctx, string section, Dictionary<string, TorchSharp.torch.Tensor> tensors)
     {
-        byte[] weights = SerializeWeights(tensors);
-        ctx.Writer.Write(SHA256.HashData(weights));
-        SaveSection(ctx, section, writer => { writer.Write(weights.Length); writer.Write(weights); });
+        try { SaveTensorsSection(ctx, section, tensors); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
     }
 
-    private static Dictionary<string, TorchSharp.torch.Tensor> LoadWeights(ModelLoadContext ctx, string section)
+    // Reads a section into a module through its LoadStateTensors; the tensors read are disposed afterwards.
+    private static void LoadWeights(ModelLoadContext ctx, string section, Action<Dictionary<string, TorchSharp.torch.Tensor>> load)
     {
-        byte[] expected = ctx.Reader.ReadBytes(32);
-        byte[] weights = LoadSection(ctx, section, reader => reader.ReadBytes(reader.ReadInt32()));
-        if (!SHA256.HashData(weights).AsSpan().SequenceEqual(expected))
-            throw new InvalidDataException($"The saved text encoder is corrupt: the checksum of {section} does not match.");
-        return DeserializeWeights(weights);
+        Func<SafeTensorsReader, bool> read = reader =>
+        {
+            var tensors = reader.ReadAll();
+            try { load(tensors); }
+            finally { foreach (var t in tensors.Values) t.Dispose(); }
+            return true;
+        };
+        if (ctx.Header.ModelVerWritten >= VersionWithPlainWeights) LoadTensorsSection(ctx, section, read);
+        else LoadTensorsSection(ctx, section, ctx.Reader.ReadBytes(32), legacyLengthPrefix: true, read);
     }
 
     // Factory for SignatureLoadModel.
@@ -140,17 +147,22 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
         int maxTokens = ctx.Reader.ReadInt32();
         bool hasConcept = ctx.Reader.ReadByte() == 1;
         var encoder = new BidirectionalEncoder(config);
-        var tensors = LoadWeights(ctx, TextSection);
-        try { encoder.LoadStateTensors(tensors); }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
         ConceptEncoder? concept = null;
-        if (hasConcept)
+        try
         {
-            concept = new ConceptEncoder(config);
-            var conceptTensors = LoadWeights(ctx, ConceptSection);
-            try { concept.LoadStateTensors(conceptTensors); }
-            finally { foreach (var t in conceptTensors.Values) t.Dispose(); }
-            concept.eval();
+            LoadWeights(ctx, TextSection, encoder.LoadStateTensors);
+            if (hasConcept)
+            {
+                concept = new ConceptEncoder(config);
+                LoadWeights(ctx, ConceptSection, concept.LoadStateTensors);
+                concept.eval();
+            }
+        }
+        catch
+        {
+            encoder.Dispose();
+            concept?.Dispose();
+            throw;
         }
         return new TextEncoderTransformer(environment, encoder, concept, input, features, maxTokens);
     }
