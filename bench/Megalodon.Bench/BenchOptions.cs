@@ -87,6 +87,8 @@ internal sealed record BenchOptions
     public int Epochs { get; init; }
     /// <summary>ner-full: epochs without a better dev F1 that stop fine-tuning (0: never stop early).</summary>
     public int Patience { get; init; } = 3;
+    /// <summary>ner-full: peak fine-tuning learning rate (0: the mode's default, 2e-3).</summary>
+    public double LearningRate { get; init; }
 
     /// <summary>weights-memory big-tensor: the tensor's size in GiB.</summary>
     public double TensorGib { get; init; } = 2.2;
@@ -214,6 +216,7 @@ internal sealed record BenchOptions
                 "--datasets" => options with { Datasets = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(d => d.ToLowerInvariant()).ToArray() },
                 "--epochs" => options with { Epochs = PositiveInt(Value(), name) },
                 "--patience" => options with { Patience = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--lr" => options with { LearningRate = PositiveDouble(Value(), name) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
