@@ -58,11 +58,17 @@ internal sealed record BenchOptions
         ? Megalodon.ML.Model.AttentionKernel.FusedSplitValues
         : Enum.Parse<Megalodon.ML.Model.AttentionKernel>(Attention, ignoreCase: true);
     /// <summary>probing: checkpoints kept (step 0, the last step, and log-spaced ones between).</summary>
-    public int Checkpoints { get; init; } = 9;
+    public int Checkpoints { get; init; } = 15;
     /// <summary>probing: at most this many rows of each probing set (0: all).</summary>
     public int ProbeRows { get; init; }
     /// <summary>probing: rows of the training split used by the nHSIC estimates.</summary>
     public int MiRows { get; init; } = 512;
+    /// <summary>probing: held-out rows per set scored under steering by the independent probe.</summary>
+    public int SteerRows { get; init; } = 200;
+    /// <summary>probing: held-out prompts per set continued under steering and scored by the text classifier.</summary>
+    public int Prompts { get; init; } = 16;
+    /// <summary>probing: tokens generated per steered continuation.</summary>
+    public int GenTokens { get; init; } = 64;
     /// <summary>parity: the folder of golden cases.</summary>
     public string? Golden { get; init; }
     /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread), quick (a smoke run of a few minutes) or gpu (about 4 minutes on an H200, the reported run).</summary>
@@ -115,8 +121,10 @@ internal sealed record BenchOptions
             matmul       CPU matmul routes (linear, mm, mm on a contiguous transpose, oneDNN; fp32, bf16) at the model's training shapes
             mfu          forward+backward tokens/s and model-FLOPs utilisation, Megalodon (--preset, default 200m) vs equal-size Llama
             train-bf16   a short bf16 training run (LanguageModelTrainer, synthetic tokens) on --preset (default bench): loss and tokens/s
-            probing      pretrain on sotu keeping log-spaced checkpoints, then probe StereoSet, ToxiGen and TruthfulQA per
-                         checkpoint and layer (accuracy, AUC, nHSIC) and steer the final model (--steps, --batch, --lengths)
+            probing      the trust-dynamics experiment of docs/probing.md: pretrain a 12-layer model on sotu keeping
+                         log-spaced checkpoints, probe four dimensions on every checkpoint and layer (3 split seeds,
+                         controls, nHSIC), steer the final model with independent judges, report the criteria
+                         (--part pretrain|probe|steer|report|all; resumable; see bench/probing/run-experiment.sh)
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
             prediction   scoring cost per row, PredictionEngine vs Transform, on rows of --lengths characters (default 1000,10000; --preset, default tiny)
             nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget, --device)
@@ -171,9 +179,12 @@ internal sealed record BenchOptions
                          another worker; run two side by side) or report (the tables of what has finished); default all;
                          weights-memory: save, load, big-tensor
             --tensor-gib G     weights-memory big-tensor: tensor size in GiB (default 2.2)
-            --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
-            --probe-rows N     probing: at most N rows per probing set (default all)
+            --checkpoints K    probing: checkpoints probed, step 0 and the midpoint included (default 15)
+            --probe-rows N     probing: at most N rows per probing set (default 1600)
             --mi-rows N        probing: training rows in the nHSIC estimates (default 512)
+            --steer-rows N     probing: held-out rows scored under steering (default 200)
+            --prompts N        probing: held-out prompts continued under steering (default 16)
+            --gen-tokens N     probing: tokens per steered continuation (default 64)
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
@@ -211,6 +222,9 @@ internal sealed record BenchOptions
                 "--checkpoints" => options with { Checkpoints = Math.Max(3, PositiveInt(Value(), name)) },
                 "--probe-rows" => options with { ProbeRows = PositiveInt(Value(), name) },
                 "--mi-rows" => options with { MiRows = PositiveInt(Value(), name) },
+                "--steer-rows" => options with { SteerRows = PositiveInt(Value(), name) },
+                "--prompts" => options with { Prompts = PositiveInt(Value(), name) },
+                "--gen-tokens" => options with { GenTokens = PositiveInt(Value(), name) },
                 "--attention" => options with { Attention = Value().ToLowerInvariant() },
                 "--budget" => options with { Budget = Value().ToLowerInvariant() },
                 "--reuse" => options with { Reuse = Value() },

@@ -59,7 +59,7 @@ switch (options.Mode)
         GenerationMemoryBench.Run(options);
         break;
     case "probing":
-        ProbingBench.Run(options);
+        Megalodon.Bench.Probing.ProbingExperiment.Run(options);
         break;
     case "prediction":
         PredictionBench.Run(options);
