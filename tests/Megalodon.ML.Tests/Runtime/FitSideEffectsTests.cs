@@ -75,9 +75,19 @@ public sealed class FitSideEffectsTests
     [TestMethod]
     public void TheMLContextGpuSettingsChooseTheDeviceWhenNoneIsGiven()
     {
-        if (torch.cuda.is_available()) Assert.Inconclusive("This check of the CPU fallback needs a machine without CUDA.");
         var options = PretrainTestData.Options(steps: 2);
         options.Device = null;
+        if (torch.cuda.is_available())
+        {
+            // With a GPU, the context's id is the device (the fallback cases below need a machine without one).
+            var onGpu = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = false };
+            using var gpuModel = onGpu.Transforms.Megalodon().Pretrain(options).Fit(PretrainTestData.TextData(onGpu));
+            Assert.AreEqual(DeviceType.CUDA, gpuModel.Model.Device.type);
+            Assert.AreEqual(0, gpuModel.Model.Device.index);
+            using var noId = new MLContext(seed: 1).Transforms.Megalodon().Pretrain(options).Fit(PretrainTestData.TextData(onGpu));
+            Assert.AreEqual(DeviceType.CPU, noId.Model.Device.type, "no GpuDeviceId: the CPU, as ML.NET's trainers do");
+            return;
+        }
         var withFallback = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = true };
         using var lm = withFallback.Transforms.Megalodon().Pretrain(options).Fit(PretrainTestData.TextData(withFallback));
         Assert.AreEqual(DeviceType.CPU, lm.Model.Device.type, "no GPU and FallbackToCpu: the CPU");
