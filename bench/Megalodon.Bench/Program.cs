@@ -76,6 +76,9 @@ switch (options.Mode)
     case "nuner-probe":
         NunerBench.RunProbe(options, device);
         break;
+    case "nuner-arms":
+        NunerArmsBench.Run(options, device);
+        break;
     case "nuner-loss":
         NunerBench.RunLossCheck(options, device);
         break;

@@ -41,7 +41,7 @@ internal static class ProbingSets
         var truthful = Statements(ml, Path.Combine(folder, "truthfulqa_train.csv"), maxRows, QuestionOf);
         var toxigen = Statements(ml, Path.Combine(folder, "toxigen.csv"), maxRows, null);
         var stereoset = Statements(ml, Path.Combine(folder, "stereoset.csv"), maxRows, ContextOf);
-        var robustness = RobustnessSet.Build(AnswerSentences(ml, SharedData.DataPath("truthfulqa", "TruthfulQA.csv")).Take(maxRows / 2), RobustnessSeed);
+        var robustness = RobustnessSet.Build(AnswerSentences(ml, SharedData.DataPath("truthfulqa", "TruthfulQA.csv")).Distinct(StringComparer.Ordinal).Take(maxRows / 2), RobustnessSeed);
         return
         [
             new ProbingSet("truthfulqa", "reliability (truthfulness)", truthful),

@@ -57,7 +57,7 @@ internal static class ProbingSteering
             var random = new SteeringVector(layer, RandomDirection(final.Config.ModelDim, seed), vector.Scale);
 
             var judge = LinearProbe.Train($"Layer{judgeLayer}", ProbingActivations.Read(final, tokenizer, trainTexts, [judgeLayer]).Values[0], trainLabels);
-            var classifier = TextClassifierJudge.Train(ml, trainTexts, trainLabels);
+            var classifier = TextClassifierJudge.Train(trainTexts, trainLabels, plan.Options.Seed);
             var rows = new List<IReadOnlyList<object>>();
             void Add(string direction, double alpha, string judgeName, double meanTrue, double accuracy, int count) =>
                 rows.Add([set.Name, direction, alpha, judgeName, meanTrue, accuracy, count, sourceStep, layer, judgeLayer, vector.Scale]);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 
 namespace Megalodon.Bench.Probing;
 
@@ -20,11 +21,21 @@ internal sealed class TextClassifierJudge
     }
 
     /// <summary>Trains the classifier on <paramref name="texts"/> and their labels.</summary>
-    public static TextClassifierJudge Train(MLContext ml, IReadOnlyList<string> texts, IReadOnlyList<bool> labels)
+    /// <param name="texts">Training texts.</param>
+    /// <param name="labels">Their labels.</param>
+    /// <param name="seed">Seed of its own context, so a set's judge does not depend on which sets were judged before it (a resumed run gives the same judge).</param>
+    public static TextClassifierJudge Train(IReadOnlyList<string> texts, IReadOnlyList<bool> labels, int seed)
     {
+        var ml = new MLContext(seed);
         var data = ml.Data.LoadFromEnumerable(texts.Select((t, i) => new Row { Text = t, Label = labels[i] }).ToList());
         var pipeline = ml.Transforms.Text.FeaturizeText("Features", nameof(Row.Text))
-            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: nameof(Row.Label), featureColumnName: "Features"));
+            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
+            {
+                LabelColumnName = nameof(Row.Label),
+                FeatureColumnName = "Features",
+                // One thread: SDCA's result then does not depend on thread timing.
+                NumberOfThreads = 1,
+            }));
         return new TextClassifierJudge(ml, pipeline.Fit(data));
     }
 
