@@ -141,18 +141,8 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
     }
 
     // Reads a section into a module through its LoadStateTensors; the tensors read are disposed afterwards.
-    private static void LoadWeights(ModelLoadContext ctx, string section, Action<Dictionary<string, TorchSharp.torch.Tensor>> load)
-    {
-        Func<SafeTensorsReader, bool> read = reader =>
-        {
-            var tensors = reader.ReadAll();
-            try { load(tensors); }
-            finally { foreach (var t in tensors.Values) t.Dispose(); }
-            return true;
-        };
-        if (ctx.Header.ModelVerWritten >= VersionWithPlainWeights) LoadTensorsSection(ctx, section, read);
-        else LoadTensorsSection(ctx, section, ctx.Reader.ReadBytes(32), legacyLengthPrefix: true, read);
-    }
+    private static void LoadWeights(ModelLoadContext ctx, string section, Action<Dictionary<string, TorchSharp.torch.Tensor>> load) =>
+        LoadStateSection(ctx, section, ctx.Header.ModelVerWritten >= VersionWithPlainWeights ? null : ctx.Reader.ReadBytes(32), load);
 
     // Factory for SignatureLoadModel.
     private static TextEncoderTransformer Create(IHostEnvironment environment, ModelLoadContext ctx)

@@ -180,15 +180,7 @@ public sealed class NuNerTransformer : MegalodonTransformerBase, ITransformer, I
         var classifier = new TokenClassifier(config, count);
         try
         {
-            Func<SafeTensorsReader, bool> load = reader =>
-            {
-                var tensors = reader.ReadAll();
-                try { classifier.LoadStateTensors(tensors); }
-                finally { foreach (var t in tensors.Values) t.Dispose(); }
-                return true;
-            };
-            if (legacyHash is null) LoadTensorsSection(ctx, WeightsSection, load);
-            else LoadTensorsSection(ctx, WeightsSection, legacyHash, legacyLengthPrefix: true, load);
+            LoadStateSection(ctx, WeightsSection, legacyHash, classifier.LoadStateTensors);
         }
         catch
         {

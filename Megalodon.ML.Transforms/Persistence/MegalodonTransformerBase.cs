@@ -181,6 +181,25 @@ public abstract class MegalodonTransformerBase : RowToRowTransformerBase
         });
     }
 
+    /// <summary>
+    /// Reads a tensor section into a module: <paramref name="load"/> gets every tensor of the section, and they are
+    /// disposed afterwards. <paramref name="legacyHash"/> non-null reads the old layout (hash in the main stream,
+    /// 4-byte length before the weights).
+    /// </summary>
+    private protected static void LoadStateSection(ModelLoadContext ctx, string name, byte[]? legacyHash,
+        Action<Dictionary<string, TorchSharp.torch.Tensor>> load)
+    {
+        Func<SafeTensorsReader, bool> read = reader =>
+        {
+            var tensors = reader.ReadAll();
+            try { load(tensors); }
+            finally { foreach (var t in tensors.Values) t.Dispose(); }
+            return true;
+        };
+        if (legacyHash is null) LoadTensorsSection(ctx, name, read);
+        else LoadTensorsSection(ctx, name, legacyHash, legacyLengthPrefix: true, read);
+    }
+
     /// <summary>Builds a model of <paramref name="config"/> and fills it from a reader, straight into its parameters; disposes the model on failure.</summary>
     private protected static MegalodonModel BuildModel(MegalodonConfig config, SafeTensorsReader weights)
     {
