@@ -58,16 +58,28 @@ public sealed class ConceptPretrainingEstimator : IEstimator<TextEncoderTransfor
         var o = _options;
         var sentences = input.ReadConceptSentences();
         using var channel = _host.Start("PretrainConceptEncoder");
-        int threads = TorchDevices.ConfigureThreads(o.Threads);
+        // Threads and the global generator are borrowed for the Fit and given back: no process-wide side effect.
+        using var threads = ThreadCountScope.Use(o.Threads);
         int seed = o.Seed ?? _host.Rand.Next();
-        torch.manual_seed(seed);
+        using var seeded = GlobalRandomScope.Seeded(seed);
         var text = o.Encoder?.Clone() ?? (o.EncoderPath is { } path ? EncoderFiles.LoadEncoder(path) : new BidirectionalEncoder(EncoderPretrainingSchema.Preset(o.Preset)));
-        var concept = new ConceptEncoder(text);
-        int steps = o.Steps(sentences.Select(s => s.Text));
-        channel.Info($"Concept-contrastive pretraining on {sentences.Count:N0} sentences with {sentences.Sum(s => s.Entities.Count):N0} mentions, {steps:N0} steps, {threads} thread(s), seed {seed}.");
-        var result = ConceptContrastiveTrainer.Train(text, concept, sentences, o.Settings(steps, seed), new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)),
-            o.CancellationToken, o.PositiveWeight, o.Checkpoints());
-        channel.Info($"Concept loss {result.MeanOfFirst(10):F4} -> {result.MeanOfLast(10):F4} in {result.Elapsed.TotalSeconds:F0} s.");
-        return new TextEncoderTransformer(_host, text, concept, ConceptColumnNames.Text, o.FeaturesColumnName, o.MaxTokens) { TrainingResult = result };
+        ConceptEncoder? concept = null;
+        try
+        {
+            concept = new ConceptEncoder(text);
+            int steps = o.Steps(sentences.Select(s => s.Text));
+            channel.Info($"Concept-contrastive pretraining on {sentences.Count:N0} sentences with {sentences.Sum(s => s.Entities.Count):N0} mentions, {steps:N0} steps, {threads.Count} thread(s), seed {seed}.");
+            var result = ConceptContrastiveTrainer.Train(text, concept, sentences, o.Settings(steps, seed), new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)),
+                o.CancellationToken, o.PositiveWeight, o.Checkpoints());
+            channel.Info($"Concept loss {result.MeanOfFirst(10):F4} -> {result.MeanOfLast(10):F4} in {result.Elapsed.TotalSeconds:F0} s.");
+            return new TextEncoderTransformer(_host, text, concept, ConceptColumnNames.Text, o.FeaturesColumnName, o.TextInputPolicy()) { TrainingResult = result };
+        }
+        catch
+        {
+            // A failed Fit releases the encoders it made; the caller only sees the exception.
+            concept?.Dispose();
+            text.Dispose();
+            throw;
+        }
     }
 }

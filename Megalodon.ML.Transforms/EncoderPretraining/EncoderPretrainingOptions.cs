@@ -1,6 +1,7 @@
 using System.Text;
 using Megalodon.ML.Encoder;
 using Megalodon.ML.Training;
+using Megalodon.ML.Transforms.Text;
 
 namespace Megalodon.ML.Transforms.EncoderPretraining;
 
@@ -15,8 +16,14 @@ public abstract class EncoderPretrainingOptions
     public long? TokenBudget;
     /// <summary>Texts (or text pieces) per step.</summary>
     public int BatchSize = 16;
-    /// <summary>Longest input in tokens.</summary>
+    /// <summary>Longest input in tokens, in training and, unless <see cref="TextInput"/> sets its own cap, in the fitted transformer's embeddings.</summary>
     public int MaxTokens = 256;
+    /// <summary>
+    /// How the fitted transformer reads its text column: an empty, whitespace-only or missing text is an error naming
+    /// the data row (the default) or gets a NaN embedding; the token cap (<see cref="MaxTokens"/> when the policy's
+    /// own is null) and which end of a longer text is kept. Saved with the model.
+    /// </summary>
+    public TextInputPolicy? TextInput;
     /// <summary>Peak learning rate.</summary>
     public double LearningRate = 1e-3;
     /// <summary>Share of the steps spent warming up.</summary>
@@ -45,7 +52,14 @@ public abstract class EncoderPretrainingOptions
         if (MaxSteps is null && TokenBudget is null) throw new ArgumentException("Give MaxSteps or TokenBudget: how long to pretrain.");
         if (MaxSteps is <= 0 || TokenBudget is <= 0) throw new ArgumentOutOfRangeException(nameof(MaxSteps), "MaxSteps and TokenBudget must be positive.");
         if (ResumeFromCheckpoint && CheckpointFolder is null) throw new ArgumentException("ResumeFromCheckpoint needs a CheckpointFolder.");
+        if (MaxTokens <= 0) throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "MaxTokens must be positive.");
+        TextInput?.Validate();
     }
+
+    /// <summary>The fitted transformer's text policy: <see cref="TextInput"/>, with <see cref="MaxTokens"/> as its cap when it sets none.</summary>
+    internal TextInputPolicy TextInputPolicy() => (TextInput ?? new TextInputPolicy()) is var policy && policy.MaxTokens is null
+        ? policy with { MaxTokens = MaxTokens }
+        : policy;
 
     /// <summary>The step count: <see cref="MaxSteps"/>, or the steps that cover <see cref="TokenBudget"/> for these texts.</summary>
     internal int Steps(IEnumerable<string> texts) => MaxSteps ?? (int)Math.Clamp(

@@ -62,15 +62,29 @@ public sealed class MaskedLanguageModelEstimator : IEstimator<TextEncoderTransfo
         var o = _options;
         var texts = TextColumn.ReadAll(_host, input, o.TextColumnName, "training");
         using var channel = _host.Start("PretrainEncoder");
-        int threads = TorchDevices.ConfigureThreads(o.Threads);
+        // Threads and the global generator are borrowed for the Fit and given back: no process-wide side effect.
+        using var threads = ThreadCountScope.Use(o.Threads);
         int seed = o.Seed ?? _host.Rand.Next();
-        torch.manual_seed(seed);
+        using var seeded = GlobalRandomScope.Seeded(seed);
         var encoder = o.Encoder?.Clone() ?? new BidirectionalEncoder(o.EncoderConfig ?? EncoderPretrainingSchema.Preset(o.Preset));
-        int steps = o.Steps(texts);
-        channel.Info($"MLM pretraining of a {encoder.parameters().Sum(p => p.numel()):N0}-parameter encoder on {texts.Count:N0} rows, {steps:N0} steps, {threads} thread(s), seed {seed}.");
-        var result = MaskedLanguageModelTrainer.Train(encoder, texts, o.Settings(steps, seed), o.MaskRate, new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)),
-            o.CancellationToken, o.Checkpoints());
-        channel.Info($"MLM loss {result.MeanOfFirst(10):F4} -> {result.MeanOfLast(10):F4} in {result.Elapsed.TotalSeconds:F0} s.");
-        return new TextEncoderTransformer(_host, encoder, null, o.TextColumnName, o.FeaturesColumnName, o.MaxTokens) { TrainingResult = result };
+        EncoderCreated?.Invoke(encoder);
+        try
+        {
+            int steps = o.Steps(texts);
+            channel.Info($"MLM pretraining of a {encoder.parameters().Sum(p => p.numel()):N0}-parameter encoder on {texts.Count:N0} rows, {steps:N0} steps, {threads.Count} thread(s), seed {seed}.");
+            var result = MaskedLanguageModelTrainer.Train(encoder, texts, o.Settings(steps, seed), o.MaskRate, new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)),
+                o.CancellationToken, o.Checkpoints());
+            channel.Info($"MLM loss {result.MeanOfFirst(10):F4} -> {result.MeanOfLast(10):F4} in {result.Elapsed.TotalSeconds:F0} s.");
+            return new TextEncoderTransformer(_host, encoder, null, o.TextColumnName, o.FeaturesColumnName, o.TextInputPolicy()) { TrainingResult = result };
+        }
+        catch
+        {
+            // A failed Fit releases the encoder it made; the caller only sees the exception.
+            encoder.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Called with the encoder as soon as it exists (tests check that a failed Fit disposes it).</summary>
+    internal Action<BidirectionalEncoder>? EncoderCreated { get; set; }
 }

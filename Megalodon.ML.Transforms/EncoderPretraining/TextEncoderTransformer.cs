@@ -27,22 +27,25 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
     private const string TextSection = "TextEncoder.safetensors";
     private const string ConceptSection = "ConceptEncoder.safetensors";
     private const uint VersionWithPlainWeights = 0x00010002;
+    private const uint VersionWithTextInput = 0x00010003;
     private static readonly VersionInfo Version = CreateVersionInfo("MEGTXENC", LoaderSignature, typeof(TextEncoderTransformer),
-        version: VersionWithPlainWeights, oldestReadableBy: VersionWithPlainWeights, oldestWeCanRead: 0x00010001);
+        version: VersionWithTextInput, oldestReadableBy: VersionWithTextInput, oldestWeCanRead: 0x00010001);
 
     internal TextEncoderTransformer(IHostEnvironment environment, BidirectionalEncoder encoder, ConceptEncoder? conceptEncoder,
-        string inputColumnName, string featuresColumnName, int maxTokens)
+        string inputColumnName, string featuresColumnName, TextInputPolicy textInput)
         : base(environment, nameof(TextEncoderTransformer))
     {
         Host.CheckValue(encoder, nameof(encoder));
         Host.CheckNonWhiteSpace(inputColumnName, nameof(inputColumnName));
         Host.CheckNonWhiteSpace(featuresColumnName, nameof(featuresColumnName));
+        Host.CheckValue(textInput, nameof(textInput));
+        textInput.Validate();
         Encoder = encoder;
         Encoder.eval();
         ConceptEncoder = conceptEncoder;
         InputColumnName = inputColumnName;
         FeaturesColumnName = featuresColumnName;
-        MaxTokens = maxTokens;
+        TextInput = textInput;
     }
 
     /// <summary>The text encoder (NuNER fine-tuning copies it; it is not changed).</summary>
@@ -53,8 +56,10 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
     public string InputColumnName { get; }
     /// <summary>The embedding column written (a vector of <see cref="BidirectionalEncoder.FeatureDim"/> floats).</summary>
     public string FeaturesColumnName { get; }
-    /// <summary>Tokens (UTF-8 bytes) read per row.</summary>
-    public int MaxTokens { get; }
+    /// <summary>Tokens (UTF-8 bytes) read per row at most (<see cref="TextInput"/>'s cap).</summary>
+    public int MaxTokens => TextInput.MaxTokens ?? int.MaxValue;
+    /// <summary>How rows are read: an empty text is an error naming the data row or gets a NaN embedding; the token cap and which end of a longer text is kept.</summary>
+    public TextInputPolicy TextInput { get; }
     /// <summary>What pretraining did; null for a model loaded from disk.</summary>
     public EncoderTrainingResult? TrainingResult { get; internal init; }
 
@@ -68,13 +73,24 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
     public void SaveConceptEncoder(string path) =>
         EncoderFiles.SaveConceptEncoder(path, ConceptEncoder ?? throw new InvalidOperationException("This encoder has no concept encoder: only concept pretraining makes one."));
 
-    /// <summary>Adds the embedding column, computed lazily in batches of rows.</summary>
+    /// <summary>Adds the embedding column, computed lazily in batches of rows (empty rows and long texts as <see cref="TextInput"/> says).</summary>
     public new IDataView Transform(IDataView input)
     {
         Host.CheckValue(input, nameof(input));
         TextColumn.CheckSchema(Host, input.Schema, InputColumnName);
         return new BatchedColumnMapper<ReadOnlyMemory<char>, float[]>(InputColumnName, OutputColumns(),
-            texts => EncoderEmbeddings.Mean(Encoder, texts.Select(t => t.ToString()).ToList(), MaxTokens), 32).Apply(input);
+            (texts, rows) => Embed(texts.Select(t => t.ToString()).ToList(), rows), 32).Apply(input);
+    }
+
+    /// <summary>Embeddings of texts that are rows <paramref name="rows"/> of the data (errors name those rows); empty ones get NaN vectors under the Missing policy.</summary>
+    private float[][] Embed(IReadOnlyList<string> texts, IReadOnlyList<long> rows)
+    {
+        var ids = texts.Select((t, i) => TextInput.EncoderTokens(t, rows[i], InputColumnName, "embedded")).ToList();
+        var present = Enumerable.Range(0, ids.Count).Where(i => ids[i] is not null).ToList();
+        var embedded = EncoderEmbeddings.Mean(Encoder, present.Select(i => ids[i]!).ToList());
+        var result = texts.Select(_ => Enumerable.Repeat(float.NaN, Encoder.FeatureDim).ToArray()).ToArray();
+        for (int p = 0; p < present.Count; p++) result[present[p]] = embedded[p];
+        return result;
     }
 
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
@@ -99,18 +115,20 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
 
     private protected override VersionInfo ModelVersion => Version;
 
-    // *** Binary format, version 0x00010002 ***
-    //   string: encoder config JSON (one direction); string ×2: input and features column names; int: max tokens
+    // *** Binary format, version 0x00010003 ***
+    //   string: encoder config JSON (one direction); string ×2: input and features column names
+    //   int ×3: the text input policy (empty text: 0 throw, 1 missing; max tokens; truncation: 0 keep start, 1 keep end)
     //   byte: 1 when a concept encoder follows
     //   sections TextEncoder.safetensors (+ .sha256): the text encoder's tensors, a plain safetensors file (streamed)
     //   when a concept encoder is present, sections ConceptEncoder.safetensors (+ .sha256) likewise
+    // Version 0x00010002 held a single int, the max tokens, where the policy is (read as that cap, empty text an error).
     // Version 0x00010001 held each SHA-256 in the main stream and a 4-byte length before each section's weights.
     private protected override void SaveContents(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(Encoder.Config.ToJson());
         ctx.SaveNonEmptyString(InputColumnName);
         ctx.SaveNonEmptyString(FeaturesColumnName);
-        ctx.Writer.Write(MaxTokens);
+        TextInput.Write(ctx.Writer);
         ctx.Writer.Write((byte)(ConceptEncoder is null ? 0 : 1));
         SaveWeights(ctx, TextSection, Encoder.StateTensors());
         if (ConceptEncoder is not null) SaveWeights(ctx, ConceptSection, ConceptEncoder.StateTensors());
@@ -144,7 +162,9 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
         ctx.CheckAtModel(Version);
         var config = MegalodonConfig.FromJson(ctx.LoadNonEmptyString());
         string input = ctx.LoadNonEmptyString(), features = ctx.LoadNonEmptyString();
-        int maxTokens = ctx.Reader.ReadInt32();
+        var textInput = ctx.Header.ModelVerWritten >= VersionWithTextInput
+            ? TextInputPolicy.Read(ctx.Reader)
+            : new TextInputPolicy { MaxTokens = ctx.Reader.ReadInt32() };
         bool hasConcept = ctx.Reader.ReadByte() == 1;
         var encoder = new BidirectionalEncoder(config);
         ConceptEncoder? concept = null;
@@ -164,7 +184,7 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
             concept?.Dispose();
             throw;
         }
-        return new TextEncoderTransformer(environment, encoder, concept, input, features, maxTokens);
+        return new TextEncoderTransformer(environment, encoder, concept, input, features, textInput);
     }
 
     // Factory for SignatureLoadRowMapper.
@@ -173,5 +193,5 @@ public sealed class TextEncoderTransformer : MegalodonTransformerBase, ITransfor
 
     /// <summary>Makes the one-row-at-a-time mapper (PredictionEngine and row-to-row use).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) =>
-        new TextResultMapper<float[]>(this, schema, InputColumnName, OutputColumns(), (text, _) => EncoderEmbeddings.Mean(Encoder, [text], MaxTokens)[0]);
+        new TextResultMapper<float[]>(this, schema, InputColumnName, OutputColumns(), (text, row) => Embed([text], [row])[0]);
 }

@@ -165,36 +165,49 @@ public sealed class NuNerTrainer : IEstimator<NuNerTransformer>
             ? new TokenClassifier(source, labelNames.Length)
             : new TokenClassifier(o.EncoderConfig ?? EncoderPresets.Tiny(), labelNames.Length);
         loaded?.Dispose();
-        int steps = Steps(examples);
-        var settings = new EncoderTrainingSettings
+        ClassifierCreated?.Invoke(classifier);
+        try
         {
-            Steps = steps,
-            BatchSize = o.BatchSize,
-            LearningRate = o.LearningRate,
-            WarmupSteps = (int)(steps * o.WarmupFraction),
-            Decay = o.LearningRateDecay,
-            EndLearningRateRatio = o.EndLearningRateRatio,
-            WeightDecay = o.WeightDecay,
-            Seed = seed,
-            MaxTokens = o.MaxTokens,
-        };
-        TaggerValidation? checks = validation is null ? null : new TaggerValidation
-        {
-            Score = c => TaggerLabels.Evaluate(c, validation, labelNames, o.MaxTokens, o.InferenceBatchSize).F1,
-            IntervalSteps = o.ValidationInterval,
-            Patience = o.EarlyStoppingPatience,
-            OnCheck = check =>
+            int steps = Steps(examples);
+            var settings = new EncoderTrainingSettings
             {
-                channel.Info($"validation at step {check.Step} (epoch {check.Epoch:F2}): entity F1 {100 * check.Score:F1}{(check.IsBest ? " (best)" : "")}, training loss {check.TrainingLoss:F4}");
-                o.OnValidation?.Invoke(check);
-            },
-        };
-        channel.Info($"Fine-tuning a NER tagger ({labelNames.Length} labels, {(o.FreezeEncoder ? "frozen" : "trained")} encoder from {(o.EncoderPath ?? (o.Encoder is null ? "scratch" : "memory"))}) on {trainRows.Count:N0} sentences ({examples.Count:N0} windows), {steps:N0} steps, {threads} thread(s), seed {seed}{(validation is null ? "" : $", {validation.Count:N0} validation sentences")}.");
-        var result = TokenClassifierTrainer.Train(classifier, examples, settings, o.FreezeEncoder,
-            new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)), o.CancellationToken, checks);
-        channel.Info($"Final training loss {result.MeanOfLast(10):F4} after {result.Elapsed.TotalSeconds:F0} s{(result.Best is { } best ? $"; kept the weights of step {best.Step} (validation entity F1 {100 * best.Score:F1}){(result.StoppedEarly ? ", stopped early" : "")}" : "")}.");
-        return new NuNerTransformer(_host, classifier, labelNames, keyType, o) { TrainingResult = result };
+                Steps = steps,
+                BatchSize = o.BatchSize,
+                LearningRate = o.LearningRate,
+                WarmupSteps = (int)(steps * o.WarmupFraction),
+                Decay = o.LearningRateDecay,
+                EndLearningRateRatio = o.EndLearningRateRatio,
+                WeightDecay = o.WeightDecay,
+                Seed = seed,
+                MaxTokens = o.MaxTokens,
+            };
+            TaggerValidation? checks = validation is null ? null : new TaggerValidation
+            {
+                Score = c => TaggerLabels.Evaluate(c, validation, labelNames, o.MaxTokens, o.InferenceBatchSize).F1,
+                IntervalSteps = o.ValidationInterval,
+                Patience = o.EarlyStoppingPatience,
+                OnCheck = check =>
+                {
+                    channel.Info($"validation at step {check.Step} (epoch {check.Epoch:F2}): entity F1 {100 * check.Score:F1}{(check.IsBest ? " (best)" : "")}, training loss {check.TrainingLoss:F4}");
+                    o.OnValidation?.Invoke(check);
+                },
+            };
+            channel.Info($"Fine-tuning a NER tagger ({labelNames.Length} labels, {(o.FreezeEncoder ? "frozen" : "trained")} encoder from {(o.EncoderPath ?? (o.Encoder is null ? "scratch" : "memory"))}) on {trainRows.Count:N0} sentences ({examples.Count:N0} windows), {steps:N0} steps, {threads} thread(s), seed {seed}{(validation is null ? "" : $", {validation.Count:N0} validation sentences")}.");
+            var result = TokenClassifierTrainer.Train(classifier, examples, settings, o.FreezeEncoder,
+                new ChannelProgress(channel, o.Progress, Math.Max(1, steps / 20)), o.CancellationToken, checks);
+            channel.Info($"Final training loss {result.MeanOfLast(10):F4} after {result.Elapsed.TotalSeconds:F0} s{(result.Best is { } best ? $"; kept the weights of step {best.Step} (validation entity F1 {100 * best.Score:F1}){(result.StoppedEarly ? ", stopped early" : "")}" : "")}.");
+            return new NuNerTransformer(_host, classifier, labelNames, keyType, o) { TrainingResult = result };
+        }
+        catch
+        {
+            // A failed Fit releases the tagger it made; the caller only sees the exception.
+            classifier.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Called with the tagger as soon as it exists (tests check that a failed Fit disposes it).</summary>
+    internal Action<TokenClassifier>? ClassifierCreated { get; set; }
 
     /// <summary>The step count: the epochs' steps, cut by the step and token budgets.</summary>
     private int Steps(List<(EncodedWords Words, int[] Labels)> examples)

@@ -18,10 +18,16 @@ public sealed class CheckpointLayerRow
     public double Accuracy { get; set; }
     /// <summary>Held-out probe AUC.</summary>
     public double Auc { get; set; }
+    /// <summary>Held-out accuracy of the control probe trained on shuffled training labels.</summary>
+    public double ShuffledAccuracy { get; set; } = double.NaN;
+    /// <summary>Held-out accuracy of the training split's majority class.</summary>
+    public double MajorityAccuracy { get; set; } = double.NaN;
     /// <summary>nHSIC estimate of I(X;T); NaN when not measured.</summary>
     public double InputInformation { get; set; } = double.NaN;
     /// <summary>nHSIC estimate of I(Y;T); NaN when not measured.</summary>
     public double LabelInformation { get; set; } = double.NaN;
+    /// <summary>The control I(Y';T) with shuffled labels; NaN when not measured.</summary>
+    public double ShuffledLabelInformation { get; set; } = double.NaN;
 }
 
 /// <summary>
@@ -41,7 +47,8 @@ public sealed class CheckpointLayerTable
     /// <summary>
     /// Probes every activation column of <paramref name="activations"/> on one labelled data set and adds a row per
     /// network and layer: probes and nHSIC terms are fitted on the first <paramref name="trainRows"/> rows (the
-    /// paper's file-order split) and accuracy and AUC measured on the rest.
+    /// paper's file-order split) and accuracy and AUC measured on the rest, beside the shuffled-label and
+    /// majority-class controls.
     /// </summary>
     /// <param name="mlContext">For the data operations and the probes.</param>
     /// <param name="activations">The fitted activation transform (one or more networks; layer 0 must be among its layers for the information terms).</param>
@@ -60,31 +67,33 @@ public sealed class CheckpointLayerTable
         if (trainRows <= 0) throw new ArgumentOutOfRangeException(nameof(trainRows), trainRows, "The training split needs rows.");
         var columns = activations.Columns.Select(c => c.Name).ToList();
         var cached = mlContext.Data.Cache(activations.Transform(data), [.. columns, labelColumnName]);
-        var train = mlContext.Data.TakeRows(cached, trainRows);
-        var test = mlContext.Data.SkipRows(cached, trainRows);
-        var results = mlContext.Transforms.Megalodon().ProbeLayers(labelColumnName, columns).Fit(train).Evaluate(test);
-        var information = new (double InputInformation, double LabelInformation)[columns.Count];
-        Array.Fill(information, (double.NaN, double.NaN));
+        var (labels, values) = ProbeColumns.Read(cached, labelColumnName, columns);
+        if (trainRows >= labels.Length) throw new ArgumentOutOfRangeException(nameof(trainRows), trainRows, $"The data has {labels.Length} rows: the split leaves no test rows.");
+        var isTrain = Enumerable.Range(0, labels.Length).Select(i => i < trainRows).ToArray();
+        var information = new InformationTerms[columns.Count];
+        Array.Fill(information, InformationTerms.Missing);
         if (informationRows > 0)
         {
-            var (labels, values) = ProbeColumns.Read(train, labelColumnName, columns);
+            var trainLabels = labels.Take((int)trainRows).ToList();
             // Each network has its own layer 0: measure network by network.
             foreach (var network in activations.Columns.Select(c => c.Network).Distinct())
             {
                 var indices = Enumerable.Range(0, columns.Count).Where(k => activations.Columns[k].Network == network).ToList();
                 var measured = InformationPlane.Measure(new LayerActivations(indices.Select(k => activations.Columns[k].Layer).ToList(),
-                    indices.Select(k => values[k].ToArray()).ToList()), labels, informationRows, seed);
+                    indices.Select(k => values[k].Take((int)trainRows).ToArray()).ToList()), trainLabels, informationRows, seed);
                 for (int i = 0; i < indices.Count; i++) information[indices[i]] = measured[i];
             }
         }
         for (int k = 0; k < columns.Count; k++)
         {
             var column = activations.Columns[k];
+            var probe = SplitProbe.Evaluate(column.Name, values[k], labels, isTrain, seed);
             Add(new CheckpointLayerRow
             {
                 Dataset = dataset, Checkpoint = column.Network, Step = column.Step ?? -1, Layer = column.Layer,
-                Accuracy = results[k].Accuracy, Auc = results[k].Auc,
+                Accuracy = probe.Accuracy, Auc = probe.Auc, ShuffledAccuracy = probe.ShuffledAccuracy, MajorityAccuracy = probe.MajorityAccuracy,
                 InputInformation = information[k].InputInformation, LabelInformation = information[k].LabelInformation,
+                ShuffledLabelInformation = information[k].ShuffledLabelInformation,
             });
         }
     }

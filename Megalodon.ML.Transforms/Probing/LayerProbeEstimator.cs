@@ -2,7 +2,6 @@ using Megalodon.ML.Probing;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using Microsoft.ML.Trainers;
 
 namespace Megalodon.ML.Transforms.Probing;
 
@@ -83,30 +82,6 @@ public sealed class LayerProbeEstimator : IEstimator<LayerProbeTransformer>
         return new LayerProbeTransformer(_host, _options.LabelColumnName, probes);
     }
 
-    private LinearProbe Train(string column, List<float[]> rows, bool[] labels)
-    {
-        int width = rows[0].Length;
-        var standardization = _options.Standardize ? Standardization.Fit(rows) : new Standardization(new float[width], Enumerable.Repeat(1f, width).ToArray());
-        var ml = new MLContext(seed: 0);
-        var schema = SchemaDefinition.Create(typeof(ProbeRow));
-        schema[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-        var data = ml.Data.LoadFromEnumerable(rows.Select((r, i) => new ProbeRow { Label = labels[i], Features = standardization.Apply(r) }).ToList(), schema);
-        var trainer = ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
-        {
-            LabelColumnName = nameof(ProbeRow.Label),
-            FeatureColumnName = nameof(ProbeRow.Features),
-            L2Regularization = _options.L2Regularization,
-            MaximumNumberOfIterations = _options.MaximumNumberOfIterations,
-            // One thread: the probes run beside model work on small machines.
-            NumberOfThreads = 1,
-        });
-        var model = trainer.Fit(data).Model.SubModel;
-        return new LinearProbe(column, standardization, model.Weights.ToArray(), model.Bias);
-    }
-
-    private sealed class ProbeRow
-    {
-        public bool Label { get; set; }
-        public float[] Features { get; set; } = [];
-    }
+    private LinearProbe Train(string column, List<float[]> rows, bool[] labels) =>
+        LinearProbe.Train(column, rows, labels, _options.L2Regularization, _options.MaximumNumberOfIterations, _options.Standardize);
 }

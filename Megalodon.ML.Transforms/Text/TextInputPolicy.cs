@@ -1,3 +1,4 @@
+using Megalodon.ML.Encoder;
 using Megalodon.ML.Tokenization;
 
 namespace Megalodon.ML.Transforms.Text;
@@ -51,16 +52,35 @@ public sealed record TextInputPolicy
     /// <exception cref="ArgumentException">The text is empty and the policy is <see cref="EmptyTextPolicy.Throw"/>; the message names the row and column.</exception>
     internal IReadOnlyList<int>? Tokens(ModelTokenizer tokenizer, string? text, long row, string column, string what)
     {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            if (EmptyText == EmptyTextPolicy.Missing) return null;
-            throw new ArgumentException(
-                $"Column '{column}' is empty or only whitespace at row {row}: there is nothing to be {what}. Remove such rows (for example with " +
-                $"mlContext.Data.FilterByCustomPredicate) before transforming, or set {nameof(EmptyText)} = {nameof(EmptyTextPolicy)}.{nameof(EmptyTextPolicy.Missing)} to get missing outputs for them.");
-        }
+        if (!HasText(text, row, column, what)) return null;
         var ids = tokenizer.Encode(text);
         if (MaxTokens is not { } max || ids.Count <= max) return ids;
         return Truncation == TokenTruncation.KeepStart ? ids.Take(max).ToList() : ids.Skip(ids.Count - max).ToList();
+    }
+
+    /// <summary>
+    /// The byte-level token ids a bidirectional encoder reads (<see cref="EncodedText"/>: a character's bytes are never
+    /// split by the cap), or null for a row that gets missing outputs.
+    /// </summary>
+    /// <param name="text">The row's text.</param>
+    /// <param name="row">The row's index in the data (not in a batch).</param>
+    /// <param name="column">The text column's name.</param>
+    /// <param name="what">What the transformer computes, for the message.</param>
+    /// <exception cref="ArgumentException">The text is empty and the policy is <see cref="EmptyTextPolicy.Throw"/>; the message names the row and column.</exception>
+    internal int[]? EncoderTokens(string? text, long row, string column, string what) =>
+        HasText(text, row, column, what)
+            ? EncodedText.Encode(text, MaxTokens ?? int.MaxValue, keepEnd: Truncation == TokenTruncation.KeepEnd).Ids
+            : null;
+
+    /// <summary>True when the row has text to compute from; false for an empty one under <see cref="EmptyTextPolicy.Missing"/>.</summary>
+    /// <exception cref="ArgumentException">The text is empty and the policy is <see cref="EmptyTextPolicy.Throw"/>; the message names the row and column.</exception>
+    private bool HasText([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? text, long row, string column, string what)
+    {
+        if (!string.IsNullOrWhiteSpace(text)) return true;
+        if (EmptyText == EmptyTextPolicy.Missing) return false;
+        throw new ArgumentException(
+            $"Column '{column}' is empty or only whitespace at row {row}: there is nothing to be {what}. Remove such rows (for example with " +
+            $"mlContext.Data.FilterByCustomPredicate) before transforming, or set {nameof(EmptyText)} = {nameof(EmptyTextPolicy)}.{nameof(EmptyTextPolicy.Missing)} to get missing outputs for them.");
     }
 
     /// <summary>Writes the policy (three ints) into a saved model.</summary>

@@ -28,11 +28,16 @@ public static class ConceptContrastiveTrainer
     /// paper. Positives are rare (about 1% of the pairs), so a larger weight gives them more of the gradient in a short run.
     /// </param>
     /// <param name="checkpoints">Optional checkpoints (both encoders, optimizer) and resume from the latest one.</param>
+    /// <param name="learnedScoreScale">
+    /// Score pairs as <see cref="ConceptEncoder.Score"/> does, with its learned scale and bias (true, the default); false scores
+    /// them by the plain dot product ⟨h_t, e_c⟩ of the paper (<see cref="ConceptEncoder.DotProduct"/>), and the scale and bias
+    /// are left untrained.
+    /// </param>
     /// <exception cref="ArgumentException">No sentence has a concept span, or the encoders differ in feature width or device.</exception>
     public static EncoderTrainingResult Train(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder,
         IReadOnlyList<ConceptAnnotatedSentence> sentences, EncoderTrainingSettings settings,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, double positiveWeight = 1.0,
-        EncoderCheckpointSettings? checkpoints = null)
+        EncoderCheckpointSettings? checkpoints = null, bool learnedScoreScale = true)
     {
         ArgumentNullException.ThrowIfNull(textEncoder);
         if (!(positiveWeight > 0 && double.IsFinite(positiveWeight))) throw new ArgumentOutOfRangeException(nameof(positiveWeight), positiveWeight, "The positive weight must be positive.");
@@ -51,7 +56,8 @@ public static class ConceptContrastiveTrainer
         var clock = Stopwatch.StartNew();
         textEncoder.train();
         conceptEncoder.train();
-        using var optimizer = new EncoderOptimizer(textEncoder.parameters().Concat(conceptEncoder.parameters()), settings, progress);
+        var trainable = textEncoder.parameters().Concat(learnedScoreScale ? conceptEncoder.parameters() : conceptEncoder.NameEncoder.parameters());
+        using var optimizer = new EncoderOptimizer(trainable, settings, progress);
         (string, nn.Module)[] modules = [("text", textEncoder), ("concept", conceptEncoder)];
         int first = checkpoints?.Validate() is { Resume: true } c ? EncoderCheckpoints.Resume(c, CheckpointKind, modules, optimizer) : 0;
         for (int step = 0; step < first; step++) order.Next(settings.BatchSize); // the data order of the steps already done
@@ -61,7 +67,7 @@ public static class ConceptContrastiveTrainer
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var batch = order.Next(settings.BatchSize).Select(i => examples[i]).ToList();
-            var loss = Loss(textEncoder, conceptEncoder, batch, positiveWeight);
+            var loss = Loss(textEncoder, conceptEncoder, batch, positiveWeight, learnedScoreScale);
             long batchTokens = batch.Sum(e => (long)e.Ids.Length);
             tokens += batchTokens;
             optimizer.Update(loss, batchTokens);
@@ -99,7 +105,8 @@ public static class ConceptContrastiveTrainer
     }
 
     /// <summary>Mean binary cross-entropy over every valid (token, concept) pair of the batch.</summary>
-    internal static Tensor Loss(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder, IReadOnlyList<Example> batch, double positiveWeight = 1.0)
+    internal static Tensor Loss(BidirectionalEncoder textEncoder, ConceptEncoder conceptEncoder, IReadOnlyList<Example> batch, double positiveWeight = 1.0,
+        bool learnedScoreScale = true)
     {
         var concepts = batch.SelectMany(e => e.Mentions.Select(m => m.Concept)).Distinct(StringComparer.Ordinal).ToList();
         if (concepts.Count == 0) return zeros(1, requires_grad: true, device: textEncoder.Device).sum(); // nothing to contrast in this batch
@@ -113,7 +120,7 @@ public static class ConceptContrastiveTrainer
         var (ids, lengths, mask) = TokenBatch.Pad(batch.Select(e => e.Ids).ToList(), textEncoder.Device);
         var features = textEncoder.forward(ids, lengths);
         var embeddings = conceptEncoder.Embed(concepts);
-        var logits = conceptEncoder.Score(features[mask], embeddings);
+        var logits = learnedScoreScale ? conceptEncoder.Score(features[mask], embeddings) : ConceptEncoder.DotProduct(features[mask], embeddings);
         var targets = tensor(target, [batch.Count, length, concepts.Count], device: textEncoder.Device)[mask];
         if (positiveWeight == 1.0) return nn.functional.binary_cross_entropy_with_logits(logits, targets);
         var weight = tensor((float)positiveWeight, device: textEncoder.Device);

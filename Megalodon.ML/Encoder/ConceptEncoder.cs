@@ -82,6 +82,14 @@ public sealed class ConceptEncoder : nn.Module
         return (dot * log_scale.exp() + bias).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The paper's score: the plain dot products (…,C) of token features (…,F) and concept embeddings (C,F), no scale or bias.</summary>
+    public static Tensor DotProduct(Tensor tokenFeatures, Tensor conceptEmbeddings)
+    {
+        ArgumentNullException.ThrowIfNull(tokenFeatures);
+        ArgumentNullException.ThrowIfNull(conceptEmbeddings);
+        return matmul(tokenFeatures, conceptEmbeddings.t());
+    }
+
     /// <summary>The form in which names are encoded: trimmed and lower-case (NuNER Zero expects lower-case labels).</summary>
     /// <param name="name">A concept name.</param>
     public static string NormalizeName(string name) => name.Trim().ToLowerInvariant();

@@ -12,18 +12,27 @@ public static class EncoderEmbeddings
     /// <param name="batchSize">Texts per forward pass.</param>
     public static float[][] Mean(BidirectionalEncoder encoder, IReadOnlyList<string> texts, int maxTokens = 512, int batchSize = 32)
     {
-        ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(texts);
+        return Mean(encoder, texts.Select(t => EncodedText.Encode(t ?? "", maxTokens).Ids).ToArray(), batchSize);
+    }
+
+    /// <summary>One vector of <see cref="BidirectionalEncoder.FeatureDim"/> floats per token sequence (zeros for an empty one), in batches, without gradients.</summary>
+    /// <param name="encoder">The encoder.</param>
+    /// <param name="ids">Each text's token ids, as <see cref="EncodedText"/> gives them.</param>
+    /// <param name="batchSize">Texts per forward pass.</param>
+    public static float[][] Mean(BidirectionalEncoder encoder, IReadOnlyList<int[]> ids, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(ids);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var result = new float[texts.Count][];
-        var ids = texts.Select(t => EncodedText.Encode(t ?? "", maxTokens).Ids).ToArray();
+        var result = new float[ids.Count][];
         bool wasTraining = encoder.training;
         encoder.eval();
         using var noGrad = no_grad();
-        for (int start = 0; start < texts.Count; start += batchSize)
+        for (int start = 0; start < ids.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var indices = Enumerable.Range(start, Math.Min(batchSize, texts.Count - start)).ToArray();
+            var indices = Enumerable.Range(start, Math.Min(batchSize, ids.Count - start)).ToArray();
             var filled = indices.Where(i => ids[i].Length > 0).ToArray();
             foreach (int i in indices.Except(filled)) result[i] = new float[encoder.FeatureDim];
             if (filled.Length == 0) continue;

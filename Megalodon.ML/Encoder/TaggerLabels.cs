@@ -4,7 +4,8 @@ namespace Megalodon.ML.Encoder;
 
 /// <summary>
 /// Reads a tagger's class predictions as BIO labels, the one way the ML.NET transformer, the command line and the
-/// benchmarks do it: windowed prediction over whole sentences, then labels repaired to valid BIO as seqeval reads them.
+/// benchmarks do it: windowed prediction over whole sentences, then the most likely valid BIO sequence
+/// (<see cref="TagDecoding"/>).
 /// </summary>
 public static class TaggerLabels
 {
@@ -20,19 +21,25 @@ public static class TaggerLabels
         return repaired.Select((l, i) => labelNames.Contains(l) ? l : raw[i]).ToArray();
     }
 
-    /// <summary>Tags sentences of any length (<see cref="WordWindows.Predict"/>) and returns BIO-repaired labels.</summary>
+    /// <summary>Tags sentences of any length (<see cref="WordWindows.LogProbabilities"/>) and returns valid BIO labels.</summary>
     /// <param name="classifier">The tagger.</param>
     /// <param name="sentences">Each sentence's words.</param>
     /// <param name="labelNames">The label of each class index.</param>
     /// <param name="maxTokens">The encoder's token limit per window.</param>
     /// <param name="batchSize">Windows per forward pass.</param>
+    /// <param name="decoding">How scores become labels (the most likely valid sequence unless told).</param>
     public static string[][] Predict(TokenClassifier classifier, IReadOnlyList<IReadOnlyList<string>> sentences, IReadOnlyList<string> labelNames,
-        int maxTokens, int batchSize = 32)
+        int maxTokens, int batchSize = 32, TagDecoding decoding = TagDecoding.ValidSequence)
     {
+        ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(labelNames);
         if (labelNames.Count != classifier.ClassCount)
             throw new ArgumentException($"The classifier has {classifier.ClassCount} classes but {labelNames.Count} label names were given.", nameof(labelNames));
-        return WordWindows.Predict(classifier, sentences, maxTokens, batchSize).Select(c => FromClasses(c, labelNames)).ToArray();
+        var scores = WordWindows.LogProbabilities(classifier, sentences, maxTokens, batchSize);
+        if (decoding == TagDecoding.BestLabelThenRepair)
+            return scores.Select(words => FromClasses(words.Select(TokenClassifier.ArgMax).ToArray(), labelNames)).ToArray();
+        var viterbi = new BioViterbi(labelNames);
+        return scores.Select(words => viterbi.Decode(words).Select(c => labelNames[c]).ToArray()).ToArray();
     }
 
     /// <summary>Entity-level metrics of the tagger on gold sentences (the scorer of <see cref="NerEvaluator"/>).</summary>
@@ -41,10 +48,12 @@ public static class TaggerLabels
     /// <param name="labelNames">The label of each class index.</param>
     /// <param name="maxTokens">The encoder's token limit per window.</param>
     /// <param name="batchSize">Windows per forward pass.</param>
-    public static NerMetrics Evaluate(TokenClassifier classifier, IReadOnlyList<NerSentence> gold, IReadOnlyList<string> labelNames, int maxTokens, int batchSize = 32)
+    /// <param name="decoding">How scores become labels (the most likely valid sequence unless told).</param>
+    public static NerMetrics Evaluate(TokenClassifier classifier, IReadOnlyList<NerSentence> gold, IReadOnlyList<string> labelNames, int maxTokens, int batchSize = 32,
+        TagDecoding decoding = TagDecoding.ValidSequence)
     {
         ArgumentNullException.ThrowIfNull(gold);
-        var predicted = Predict(classifier, gold.Select(s => s.Words).ToList(), labelNames, maxTokens, batchSize);
+        var predicted = Predict(classifier, gold.Select(s => s.Words).ToList(), labelNames, maxTokens, batchSize, decoding);
         return NerEvaluator.Evaluate(gold, predicted);
     }
 }

@@ -87,11 +87,21 @@ public sealed class TokenClassifier : nn.Module
     /// <summary>The most likely class of every word, sentence by sentence, in batches (no gradients).</summary>
     /// <param name="sentences">The sentences.</param>
     /// <param name="batchSize">Sentences per forward pass.</param>
-    public int[][] Predict(IReadOnlyList<EncodedWords> sentences, int batchSize = 32)
+    public int[][] Predict(IReadOnlyList<EncodedWords> sentences, int batchSize = 32) =>
+        LogProbabilities(sentences, batchSize).Select(words => words.Select(ArgMax).ToArray()).ToArray();
+
+    /// <summary>
+    /// The log-probability of every class for every word (log-softmax of <see cref="Logits"/>), in evaluation mode
+    /// without gradients: what a decoder that keeps the labels consistent (<see cref="Ner.BioViterbi"/>) reads.
+    /// </summary>
+    /// <param name="sentences">The sentences; a sentence without tokens gives all-zero rows.</param>
+    /// <param name="batchSize">Sentences per forward pass.</param>
+    /// <returns>Per sentence, per word, one value per class.</returns>
+    public float[][][] LogProbabilities(IReadOnlyList<EncodedWords> sentences, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(sentences);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var result = new int[sentences.Count][];
+        var result = new float[sentences.Count][][];
         bool wasTraining = training;
         eval();
         using var noGrad = no_grad();
@@ -104,17 +114,27 @@ public sealed class TokenClassifier : nn.Module
             var batch = indices.Select(i => sentences[i]).ToList();
             if (batch.All(s => s.Ids.Length == 0))
             {
-                foreach (int i in indices) result[i] = new int[sentences[i].WordCount];
+                foreach (int i in indices) result[i] = Enumerable.Range(0, sentences[i].WordCount).Select(_ => new float[ClassCount]).ToArray();
                 continue;
             }
-            using var best = Logits(batch).argmax(-1).cpu();
-            var flat = best.data<long>().ToArray();
-            int w = (int)best.shape[1];
+            using var scores = nn.functional.log_softmax(Logits(batch), -1).cpu();
+            var flat = scores.data<float>().ToArray();
+            int w = (int)scores.shape[1];
             for (int b = 0; b < indices.Length; b++)
-                result[indices[b]] = Enumerable.Range(0, batch[b].WordCount).Select(j => (int)flat[b * w + j]).ToArray();
+                result[indices[b]] = Enumerable.Range(0, batch[b].WordCount)
+                    .Select(j => flat.AsSpan((b * w + j) * ClassCount, ClassCount).ToArray()).ToArray();
         }
         if (wasTraining) train();
         return result;
+    }
+
+    /// <summary>The index of the largest value (the first one on a tie, as torch's argmax).</summary>
+    internal static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best]) best = i;
+        return best;
     }
 
     /// <summary>Parameters and buffers by name, as detached CPU copies (the caller disposes them).</summary>

@@ -8,6 +8,8 @@ namespace Megalodon.ML.Encoder;
 /// <summary>Fine-tunes a <see cref="TokenClassifier"/> on labelled sentences: word-level cross-entropy, whole encoder or head only.</summary>
 public static class TokenClassifierTrainer
 {
+    private const string CheckpointKind = "token-classifier";
+
     /// <summary>The label of a word that is not trained on (e.g. truncated away).</summary>
     public const int IgnoredLabel = -100;
 
@@ -19,11 +21,17 @@ public static class TokenClassifierTrainer
     /// <param name="progress">Optional per-step reports.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
     /// <param name="validation">Optional validation checks with early stopping and best-weight restore.</param>
-    /// <exception cref="ArgumentException">No sentences, a label count that differs from the word count, or a class index out of range.</exception>
+    /// <param name="checkpoints">
+    /// Optional checkpoints (classifier, optimizer) and resume from the latest one, for long supervised runs such as
+    /// NER-BERT-style pretraining; not with <paramref name="validation"/>, whose best weights would not survive a restart.
+    /// </param>
+    /// <exception cref="ArgumentException">No sentences, a label count that differs from the word count, a class index out of range, or checkpoints with validation.</exception>
     public static EncoderTrainingResult Train(TokenClassifier classifier, IReadOnlyList<(EncodedWords Words, int[] Labels)> sentences,
         EncoderTrainingSettings settings, bool freezeEncoder = false, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
-        TaggerValidation? validation = null)
+        TaggerValidation? validation = null, EncoderCheckpointSettings? checkpoints = null)
     {
+        if (checkpoints is not null && validation is not null)
+            throw new ArgumentException("Checkpoints and validation cannot be combined: the best weights of the validation would not survive a restart.", nameof(checkpoints));
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(sentences);
         settings.Validate();
@@ -51,8 +59,11 @@ public static class TokenClassifierTrainer
         using var optimizer = new EncoderOptimizer(trainable, settings, progress);
         int stepsPerEpoch = (int)Math.Ceiling((double)sentences.Count / Math.Min(settings.BatchSize, sentences.Count));
         using var checks = validation is null ? null : new ValidationTracker(classifier, validation.Validate(), stepsPerEpoch, settings.Steps);
+        (string, nn.Module)[] modules = [("classifier", classifier)];
+        int first = checkpoints?.Validate() is { Resume: true } c ? EncoderCheckpoints.Resume(c, CheckpointKind, modules, optimizer) : 0;
+        for (int step = 0; step < first; step++) order.Next(Math.Min(settings.BatchSize, sentences.Count)); // the data order of the steps already done
         long tokens = 0;
-        for (int step = 0; step < settings.Steps; step++)
+        for (int step = first; step < settings.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (checks?.Check(step, optimizer.Losses, freezeEncoder) == false) break;
@@ -71,6 +82,8 @@ public static class TokenClassifierTrainer
             long batchTokens = batch.Sum(s => (long)s.Words.Ids.Length);
             tokens += batchTokens;
             optimizer.Update(loss, batchTokens);
+            if (checkpoints is not null && (optimizer.Step % checkpoints.Interval == 0 || optimizer.Step == settings.Steps))
+                EncoderCheckpoints.Save(checkpoints, CheckpointKind, optimizer.Step, modules, optimizer);
         }
         checks?.Finish(settings.Steps, optimizer.Losses);
         classifier.eval();

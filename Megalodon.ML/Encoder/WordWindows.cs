@@ -53,7 +53,20 @@ public static class WordWindows
     /// <param name="maxTokens">The encoder's token limit.</param>
     /// <param name="batchSize">Windows per forward pass.</param>
     /// <exception cref="ArgumentException">A word is empty or holds whitespace.</exception>
-    public static int[][] Predict(TokenClassifier classifier, IReadOnlyList<IReadOnlyList<string>> sentences, int maxTokens, int batchSize = 32)
+    public static int[][] Predict(TokenClassifier classifier, IReadOnlyList<IReadOnlyList<string>> sentences, int maxTokens, int batchSize = 32) =>
+        LogProbabilities(classifier, sentences, maxTokens, batchSize).Select(words => words.Select(TokenClassifier.ArgMax).ToArray()).ToArray();
+
+    /// <summary>
+    /// The class log-probabilities of every word of every sentence, however long, read in windows as
+    /// <see cref="Predict"/> does (each word's row comes from the window where it sits furthest from an edge).
+    /// </summary>
+    /// <param name="classifier">The tagger.</param>
+    /// <param name="sentences">Each sentence's words (an empty sentence gives an empty result).</param>
+    /// <param name="maxTokens">The encoder's token limit.</param>
+    /// <param name="batchSize">Windows per forward pass.</param>
+    /// <returns>Per sentence, per word, one value per class.</returns>
+    /// <exception cref="ArgumentException">A word is empty or holds whitespace.</exception>
+    public static float[][][] LogProbabilities(TokenClassifier classifier, IReadOnlyList<IReadOnlyList<string>> sentences, int maxTokens, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(sentences);
@@ -65,8 +78,8 @@ public static class WordWindows
                 plans.Add((s, window, pieces.Count));
                 pieces.Add(EncodedWords.FromWords(Slice(sentences[s], window.Start, window.End), maxTokens));
             }
-        var predicted = classifier.Predict(pieces, batchSize);
-        var result = sentences.Select(words => new int[words.Count]).ToArray();
+        var predicted = classifier.LogProbabilities(pieces, batchSize);
+        var result = sentences.Select(words => new float[words.Count][]).ToArray();
         foreach (var (s, window, piece) in plans)
             for (int w = window.KeepStart; w < window.KeepEnd; w++)
                 result[s][w] = predicted[piece][w - window.Start];

@@ -10,8 +10,10 @@ public sealed class ConceptCorpus
         IReadOnlyDictionary<string, int> mentionsByConcept,
         int droppedDuplicates,
         int droppedAsHeldOut,
-        int droppedWithoutEntities)
+        int droppedWithoutEntities,
+        IReadOnlyDictionary<string, int> excludedMentionsByConcept)
     {
+        ExcludedMentionsByConcept = excludedMentionsByConcept;
         Sentences = sentences;
         HeldOutDomain = heldOutDomain;
         SentencesBySource = sentencesBySource;
@@ -24,7 +26,7 @@ public sealed class ConceptCorpus
     /// <summary>The annotated sentences, source by source in the order read.</summary>
     public IReadOnlyList<ConceptAnnotatedSentence> Sentences { get; }
 
-    /// <summary>The CrossNER domain kept out.</summary>
+    /// <summary>The CrossNER domain kept out (empty when only <see cref="ConceptCorpusOptions.HeldOutFiles"/> were).</summary>
     public string HeldOutDomain { get; }
 
     /// <summary>Sentences kept per source file (keys like <c>crossner/ai/train.txt</c> and <c>wnut17/wnut17train.conll</c>).</summary>
@@ -32,6 +34,9 @@ public sealed class ConceptCorpus
 
     /// <summary>Annotated mentions per concept name, in ordinal order.</summary>
     public IReadOnlyDictionary<string, int> MentionsByConcept { get; }
+
+    /// <summary>Mentions removed because their concept is one of <see cref="ConceptCorpusOptions.ExcludedConcepts"/>, per concept name as found.</summary>
+    public IReadOnlyDictionary<string, int> ExcludedMentionsByConcept { get; }
 
     /// <summary>Sentences dropped because an earlier one had the same text.</summary>
     public int DroppedDuplicates { get; }

@@ -22,12 +22,13 @@ public static class ConceptCorpusBuilder
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.CrossNerFolder, nameof(options.CrossNerFolder));
-        if (string.IsNullOrWhiteSpace(options.HeldOutDomain))
-            throw new ArgumentException("Name the CrossNER domain to keep out of the corpus (HeldOutDomain).", nameof(options));
+        bool heldOutDomain = !string.IsNullOrWhiteSpace(options.HeldOutDomain);
+        if (!heldOutDomain && options.HeldOutFiles.Count == 0)
+            throw new ArgumentException("Name the CrossNER domain (HeldOutDomain) or the files (HeldOutFiles) to keep out of the corpus.", nameof(options));
         if (!Directory.Exists(options.CrossNerFolder))
             throw new DirectoryNotFoundException($"The CrossNER folder '{options.CrossNerFolder}' does not exist.");
-        string heldOutFolder = Path.Combine(options.CrossNerFolder, options.HeldOutDomain);
-        if (!Directory.Exists(heldOutFolder))
+        string heldOutFolder = Path.Combine(options.CrossNerFolder, options.HeldOutDomain ?? string.Empty);
+        if (heldOutDomain && !Directory.Exists(heldOutFolder))
             throw new DirectoryNotFoundException($"The held-out domain folder '{heldOutFolder}' does not exist; the held-out domain must be a CrossNER domain.");
 
         var domains = options.Domains.Count > 0
@@ -40,11 +41,13 @@ public static class ConceptCorpusBuilder
             throw new ArgumentException($"No CrossNER domain is left in '{options.CrossNerFolder}' once '{options.HeldOutDomain}' is kept out.", nameof(options));
 
         var heldOutTexts = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.GetFiles(heldOutFolder).Order(StringComparer.Ordinal))
+        var heldOutFiles = (heldOutDomain ? Directory.GetFiles(heldOutFolder).Order(StringComparer.Ordinal).ToArray() : []).Concat(options.HeldOutFiles);
+        foreach (var file in heldOutFiles)
         {
             foreach (var sentence in ConllReader.ReadFile(file))
                 heldOutTexts.Add(sentence.Text);
         }
+        var excluded = options.ExcludedConcepts.Select(c => c.Trim().ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
 
         var sources = new List<(string Name, string Path)>();
         foreach (string domain in domains)
@@ -57,11 +60,14 @@ public static class ConceptCorpusBuilder
         }
         if (options.WnutTrainFile is not null)
             sources.Add(($"wnut17/{Path.GetFileName(options.WnutTrainFile)}", options.WnutTrainFile));
+        foreach (string file in options.ConllFiles)
+            sources.Add(($"{Path.GetFileName(Path.GetDirectoryName(file))}/{Path.GetFileName(file)}", file));
 
         var conceptName = options.ConceptName ?? ConceptNames.Readable;
         var sentences = new List<ConceptAnnotatedSentence>();
         var bySource = new Dictionary<string, int>(StringComparer.Ordinal);
         var byConcept = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var excludedMentions = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int duplicates = 0, heldOut = 0, withoutEntities = 0;
         foreach (var (name, path) in sources)
@@ -80,6 +86,12 @@ public static class ConceptCorpusBuilder
                     continue;
                 }
                 var annotated = ConceptAnnotatedSentence.FromNerSentence(sentence, conceptName);
+                if (excluded.Count > 0 && annotated.Entities.Any(e => excluded.Contains(e.Concept.Trim().ToLowerInvariant())))
+                {
+                    foreach (var span in annotated.Entities.Where(e => excluded.Contains(e.Concept.Trim().ToLowerInvariant())))
+                        excludedMentions[span.Concept] = excludedMentions.GetValueOrDefault(span.Concept) + 1;
+                    annotated = new ConceptAnnotatedSentence(annotated.Text, annotated.Entities.Where(e => !excluded.Contains(e.Concept.Trim().ToLowerInvariant())));
+                }
                 if (annotated.Entities.Count == 0 && !options.IncludeSentencesWithoutEntities)
                 {
                     withoutEntities++;
@@ -92,6 +104,6 @@ public static class ConceptCorpusBuilder
             }
             bySource[name] = kept;
         }
-        return new ConceptCorpus(sentences, options.HeldOutDomain, bySource, byConcept, duplicates, heldOut, withoutEntities);
+        return new ConceptCorpus(sentences, options.HeldOutDomain ?? string.Empty, bySource, byConcept, duplicates, heldOut, withoutEntities, excludedMentions);
     }
 }

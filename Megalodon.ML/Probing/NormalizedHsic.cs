@@ -31,10 +31,14 @@ public static class NormalizedHsic
         if (!(sigma > 0)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "σ must be positive.");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive.");
         using var scope = NewDisposeScope();
-        var ra = Resolvent(Matrix(a, nameof(a)), sigma, epsilon);
-        var rb = Resolvent(Matrix(b, nameof(b)), sigma, epsilon);
-        return (ra * rb.t()).sum().item<double>();
+        return Pair(Resolvent(a, sigma, epsilon, nameof(a)), Resolvent(b, sigma, epsilon, nameof(b)));
     }
+
+    /// <summary>nHSIC of two precomputed resolvents (same rows): Σᵢⱼ R_A ∘ R_Bᵀ.</summary>
+    internal static double Pair(Tensor ra, Tensor rb) => (ra * rb.t()).sum().item<double>();
+
+    /// <summary>The resolvent R = K̃ (K̃ + ε m I)⁻¹ of one set of rows, to pair with several others without recomputing it.</summary>
+    internal static Tensor Resolvent(IReadOnlyList<float[]> rows, double sigma, double epsilon, string name) => Resolvent(Matrix(rows, name), sigma, epsilon);
 
     /// <summary>nHSIC between row vectors and binary labels (one-hot, as the paper's code).</summary>
     public static double EstimateWithLabels(IReadOnlyList<float[]> a, IReadOnlyList<bool> labels, double sigma = DefaultSigma, double epsilon = DefaultEpsilon)

@@ -58,11 +58,17 @@ internal sealed record BenchOptions
         ? Megalodon.ML.Model.AttentionKernel.FusedSplitValues
         : Enum.Parse<Megalodon.ML.Model.AttentionKernel>(Attention, ignoreCase: true);
     /// <summary>probing: checkpoints kept (step 0, the last step, and log-spaced ones between).</summary>
-    public int Checkpoints { get; init; } = 9;
+    public int Checkpoints { get; init; } = 15;
     /// <summary>probing: at most this many rows of each probing set (0: all).</summary>
     public int ProbeRows { get; init; }
     /// <summary>probing: rows of the training split used by the nHSIC estimates.</summary>
     public int MiRows { get; init; } = 512;
+    /// <summary>probing: held-out rows per set scored under steering by the independent probe.</summary>
+    public int SteerRows { get; init; } = 200;
+    /// <summary>probing: held-out prompts per set continued under steering and scored by the text classifier.</summary>
+    public int Prompts { get; init; } = 16;
+    /// <summary>probing: tokens generated per steered continuation.</summary>
+    public int GenTokens { get; init; } = 64;
     /// <summary>parity: the folder of golden cases.</summary>
     public string? Golden { get; init; }
     /// <summary>nuner: the experiment's budget, full (about 40 minutes on one thread), quick (a smoke run of a few minutes) or gpu (about 4 minutes on an H200, the reported run).</summary>
@@ -81,12 +87,18 @@ internal sealed record BenchOptions
     public bool TimeOnly { get; init; }
     /// <summary>nuner: a folder of an earlier run whose MLM stages (mlm.safetensors, mlm-only.safetensors) are loaded instead of trained again.</summary>
     public string? Reuse { get; init; }
+    /// <summary>nuner-arms: the held-out target, music (a CrossNER domain) or wnut17.</summary>
+    public string Target { get; init; } = "music";
+    /// <summary>nuner-arms: a concept JSONL (e.g. from LlmConceptAnnotator) added to the concept corpus, after the same exclusions.</summary>
+    public string? ExtraConcepts { get; init; }
     /// <summary>ner-full: the data sets to run (null for all).</summary>
     public string[]? Datasets { get; init; }
     /// <summary>ner-full: most fine-tuning epochs (0: the mode's default).</summary>
     public int Epochs { get; init; }
     /// <summary>ner-full: epochs without a better dev F1 that stop fine-tuning (0: never stop early).</summary>
     public int Patience { get; init; } = 3;
+    /// <summary>ner-full: peak fine-tuning learning rate (0: the mode's default, 2e-3).</summary>
+    public double LearningRate { get; init; }
 
     /// <summary>weights-memory big-tensor: the tensor's size in GiB.</summary>
     public double TensorGib { get; init; } = 2.2;
@@ -111,13 +123,18 @@ internal sealed record BenchOptions
             matmul       CPU matmul routes (linear, mm, mm on a contiguous transpose, oneDNN; fp32, bf16) at the model's training shapes
             mfu          forward+backward tokens/s and model-FLOPs utilisation, Megalodon (--preset, default 200m) vs equal-size Llama
             train-bf16   a short bf16 training run (LanguageModelTrainer, synthetic tokens) on --preset (default bench): loss and tokens/s
-            probing      pretrain on sotu keeping log-spaced checkpoints, then probe StereoSet, ToxiGen and TruthfulQA per
-                         checkpoint and layer (accuracy, AUC, nHSIC) and steer the final model (--steps, --batch, --lengths)
+            probing      the trust-dynamics experiment of docs/probing.md: pretrain a 12-layer model on sotu keeping
+                         log-spaced checkpoints, probe four dimensions on every checkpoint and layer (3 split seeds,
+                         controls, nHSIC), steer the final model with independent judges, report the criteria
+                         (--part pretrain|probe|steer|report|all; resumable; see bench/probing/run-experiment.sh)
             parity       golden parity (--golden DIR) on --device in fp32; exit 1 when a case fails
             prediction   scoring cost per row, PredictionEngine vs Transform, on rows of --lengths characters (default 1000,10000; --preset, default tiny)
             nuner        NuNER: MLM then concept-contrastive pretraining vs MLM only, few-shot NER on a held-out CrossNER domain (--budget, --device)
             ner-full     full-data NER: MLM encoder, fine-tuning with dev early stopping on WNUT-17 and CrossNER, vs memorisation (--datasets, --preset)
             nuner-probe  NuNER few-shot with frozen encoders (linear probe) from a full run's encoders (--reuse DIR)
+            nuner-arms   issue 18: MLM-only vs NER-BERT-style vs concept-contrastive (paper's loss, ablations, untrained control) from one
+                         MLM encoder, few-shot k=1,4,16,64 x 5 seeds with dev early stopping on a held-out target whose types are
+                         out of pretraining (--budget cpu|quick|gpu, --target music|wnut17, --extra-concepts FILE); resumable in --out
             nuner-loss   NuNER concept loss with positive weight 1 vs 20 from a run's MLM encoder (--reuse DIR, --steps N): zero-shot WNUT-17 dev
             weights-memory  peak memory of saving (--part save) and loading (--part load, after save) a model zip on --preset
                          (default small) relative to its weights, or a streamed safetensors round trip of one
@@ -146,13 +163,16 @@ internal sealed record BenchOptions
             --attention K      mfu, profile, parity: Megalodon's attention kernel, auto, explicit, fused or split
                                (fused, values in q-wide slices); default auto (the explicit path)
             --golden DIR       parity: the golden cases folder
-            --budget B         nuner: full (about 40 min on one thread), quick (a smoke run) or gpu (about 4 min on an H200)
+            --budget B         nuner: full (about 40 min on one thread), quick (a smoke run) or gpu (about 4 min on an H200);
+                               nuner-arms: cpu (about 3 hours on one thread), quick or gpu
             --mlm-steps N      nuner: MLM steps (default: the budget's)
             --concept-steps N  nuner: steps of each second-stage arm, concept and MLM-only (default: the budget's)
             --wnut-steps N     nuner: WNUT-17 fine-tuning steps (default: the budget's)
             --fewshot-max-steps N  nuner: most few-shot fine-tuning steps (default: the budget's)
             --fit-seconds S    nuner: time a few steps first; scale MLM and second-stage steps (x0.1 to x3) to fill S seconds (0: off)
             --time-only        nuner: time a few steps of every kind, print the run's estimate, and stop
+            --target T         nuner-arms: music (default) or wnut17
+            --extra-concepts F nuner-arms: a concept JSONL (LlmConceptAnnotator output) added to the concept corpus
             --reuse DIR        nuner: load the MLM and MLM-only encoders of an earlier run's --out folder instead of training them
             --datasets A,B     ner-full: wnut17, music, ai, literature (default all)
             --epochs N         ner-full: most fine-tuning epochs (default 8; at least 400 steps)
@@ -161,9 +181,12 @@ internal sealed record BenchOptions
                          another worker; run two side by side) or report (the tables of what has finished); default all;
                          weights-memory: save, load, big-tensor
             --tensor-gib G     weights-memory big-tensor: tensor size in GiB (default 2.2)
-            --checkpoints K    probing: checkpoints kept, step 0 included (default 9)
-            --probe-rows N     probing: at most N rows per probing set (default all)
+            --checkpoints K    probing: checkpoints probed, step 0 and the midpoint included (default 15)
+            --probe-rows N     probing: at most N rows per probing set (default 1600)
             --mi-rows N        probing: training rows in the nHSIC estimates (default 512)
+            --steer-rows N     probing: held-out rows scored under steering (default 200)
+            --prompts N        probing: held-out prompts continued under steering (default 16)
+            --gen-tokens N     probing: tokens per steered continuation (default 64)
         """;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
@@ -201,9 +224,14 @@ internal sealed record BenchOptions
                 "--checkpoints" => options with { Checkpoints = Math.Max(3, PositiveInt(Value(), name)) },
                 "--probe-rows" => options with { ProbeRows = PositiveInt(Value(), name) },
                 "--mi-rows" => options with { MiRows = PositiveInt(Value(), name) },
+                "--steer-rows" => options with { SteerRows = PositiveInt(Value(), name) },
+                "--prompts" => options with { Prompts = PositiveInt(Value(), name) },
+                "--gen-tokens" => options with { GenTokens = PositiveInt(Value(), name) },
                 "--attention" => options with { Attention = Value().ToLowerInvariant() },
                 "--budget" => options with { Budget = Value().ToLowerInvariant() },
                 "--reuse" => options with { Reuse = Value() },
+                "--target" => options with { Target = Value().ToLowerInvariant() },
+                "--extra-concepts" => options with { ExtraConcepts = Value() },
                 "--mlm-steps" => options with { MlmSteps = PositiveInt(Value(), name) },
                 "--concept-steps" => options with { ConceptSteps = PositiveInt(Value(), name) },
                 "--wnut-steps" => options with { WnutSteps = PositiveInt(Value(), name) },
@@ -214,6 +242,7 @@ internal sealed record BenchOptions
                 "--datasets" => options with { Datasets = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(d => d.ToLowerInvariant()).ToArray() },
                 "--epochs" => options with { Epochs = PositiveInt(Value(), name) },
                 "--patience" => options with { Patience = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--lr" => options with { LearningRate = PositiveDouble(Value(), name) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -221,8 +250,10 @@ internal sealed record BenchOptions
             throw new ArgumentException($"--models must be megalodon, llama or both (got '{options.Models}').");
         if (options.Attention is not ("auto" or "explicit" or "fused" or "split"))
             throw new ArgumentException($"--attention must be auto, explicit, fused or split (got '{options.Attention}').");
-        if (options.Budget is not ("full" or "quick" or "gpu"))
-            throw new ArgumentException($"--budget must be full, quick or gpu (got '{options.Budget}').");
+        if (options.Budget is not ("full" or "quick" or "gpu" or "cpu"))
+            throw new ArgumentException($"--budget must be full, quick, gpu or cpu (got '{options.Budget}').");
+        if (options.Target is not ("music" or "wnut17"))
+            throw new ArgumentException($"--target must be music or wnut17 (got '{options.Target}').");
         if (options.FitSeconds > 0 && options.Reuse is not null)
             throw new ArgumentException("--fit-seconds cannot be combined with --reuse: the reused MLM-only arm's steps are fixed, and the concept arm must match them.");
         if (options.Precision is not ("fp32" or "bf16"))

@@ -43,9 +43,10 @@ internal static class NerFullBench
         int epochs = options.Epochs > 0 ? options.Epochs : quick ? 1 : 8;
         int batch = options.Batch > 0 ? options.Batch : quick ? 4 : 16;
         int patience = options.Patience;
+        double learningRate = options.LearningRate > 0 ? options.LearningRate : 2e-3;
         const int maxTokens = 256;
         Directory.CreateDirectory(options.OutDir);
-        Log($"ner-full: data sets {string.Join(",", datasets)}, encoders {string.Join(",", presets)}, MLM {mlmSteps} steps, at most {epochs} epochs of batch {batch}, patience {patience}, seed {options.Seed}{(quick ? ", quick budget (small slices of each split)" : "")}");
+        Log($"ner-full: data sets {string.Join(",", datasets)}, encoders {string.Join(",", presets)}, MLM {mlmSteps} steps, at most {epochs} epochs of batch {batch}, peak lr {learningRate}, patience {patience}, seed {options.Seed}{(quick ? ", quick budget (small slices of each split)" : "")}");
 
         var splits = datasets.ToDictionary(d => d, d => Load(d, quick));
         foreach (var preset in presets)
@@ -67,14 +68,14 @@ internal static class NerFullBench
                         Log($"{dataset}/{preset}: finished in an earlier run ({done}); skipped");
                         continue;
                     }
-                    RunOne(options, dataset, preset, splits[dataset], encoder, mlmSeconds, epochs, batch, patience, maxTokens, quick);
+                    RunOne(options, dataset, preset, splits[dataset], encoder, mlmSeconds, epochs, batch, learningRate, patience, maxTokens, quick);
                 }
         }
         Log("ner-full: done");
     }
 
     private static void RunOne(BenchOptions options, string dataset, string preset, (IReadOnlyList<NerSentence> Train, IReadOnlyList<NerSentence> Dev, IReadOnlyList<NerSentence> Test) data,
-        BidirectionalEncoder encoder, double mlmSeconds, int epochs, int batch, int patience, int maxTokens, bool quick)
+        BidirectionalEncoder encoder, double mlmSeconds, int epochs, int batch, double learningRate, int patience, int maxTokens, bool quick)
     {
         var clock = Stopwatch.StartNew();
         var (train, dev, test) = data;
@@ -92,7 +93,7 @@ internal static class NerFullBench
         {
             Steps = quick ? epochs * stepsPerEpoch : Math.Max(epochs * stepsPerEpoch, MinSteps),
             BatchSize = batch,
-            LearningRate = 2e-3,
+            LearningRate = learningRate,
             WarmupSteps = Math.Max(1, stepsPerEpoch / 2),
             Seed = options.Seed,
             MaxTokens = maxTokens,
@@ -112,7 +113,7 @@ internal static class NerFullBench
             OnCheck = check =>
             {
                 Log(string.Create(CultureInfo.InvariantCulture,
-                    $"{dataset}/{preset}: epoch {check.Epoch:F2} step {check.Step} train loss {check.TrainingLoss:F3} train F1 {Points(trainF1)} dev F1 {Points(check.Score)}{(check.IsBest ? " (best)" : "")} {clock.Elapsed.TotalSeconds:F0} s"));
+                    $"{dataset}/{preset}: epoch {check.Epoch:F2} step {check.Step} train loss {check.TrainingLoss:F3} train F1 {Points(trainF1)} dev F1 {Points(check.Score)}{(check.IsBest ? " (best)" : "")} {clock.Elapsed.TotalSeconds:F0} s, load {LoadAverage()}"));
                 File.AppendAllText(epochsCsv, string.Create(CultureInfo.InvariantCulture,
                     $"{dataset},{preset},{check.Epoch:F2},{check.Step},{check.TrainingLoss:F4},{Points(trainF1)},{Points(check.Score)},{check.IsBest},{clock.Elapsed.TotalSeconds:F0}\n"));
             },
@@ -120,15 +121,22 @@ internal static class NerFullBench
         var result = TokenClassifierTrainer.Train(classifier, examples, settings, progress: new ProgressPrinter($"{dataset}/{preset}", Math.Max(1, stepsPerEpoch / 4)), validation: validation);
         var metrics = TaggerLabels.Evaluate(classifier, test, labels.Labels, maxTokens);
         double seconds = clock.Elapsed.TotalSeconds;
+        // Control: the same weights read word by word (best label, then BIO repair), the decoding before issue 15's change.
+        var wordByWord = TaggerLabels.Evaluate(classifier, test, labels.Labels, maxTokens, decoding: TagDecoding.BestLabelThenRepair);
+        var devWordByWord = TaggerLabels.Evaluate(classifier, dev, labels.Labels, maxTokens, decoding: TagDecoding.BestLabelThenRepair);
         var best = result.Best!;
         var table = new ResultTable($"ner-full-{dataset}-{preset}", "data set", "encoder", "train sentences", "steps run", "best epoch", "dev F1 (best)",
-            "test F1", "precision", "recall", "memorisation test F1", "over memorisation", "fine-tune + eval s", "MLM s (shared)", "stopped early");
+            "test F1", "precision", "recall", "memorisation test F1", "over memorisation", "dev F1 word by word", "test F1 word by word",
+            "fine-tune + eval s", "MLM s (shared)", "stopped early", "peak lr", "load average");
         table.Add(dataset, preset, train.Count, result.Losses.Count, Math.Round(best.Epoch, 2), Points(best.Score), Points(metrics.F1), Points(metrics.Precision),
-            Points(metrics.Recall), Points(memoTest), Math.Round(100 * (metrics.F1 - memoTest), 1), Math.Round(seconds), Math.Round(mlmSeconds), result.StoppedEarly);
+            Points(metrics.Recall), Points(memoTest), Math.Round(100 * (metrics.F1 - memoTest), 1), Points(devWordByWord.F1), Points(wordByWord.F1),
+            Math.Round(seconds), Math.Round(mlmSeconds), result.StoppedEarly, learningRate, LoadAverage());
         table.Print(Console.Out);
         table.WriteCsv(options.OutDir);
-        Log($"{dataset}/{preset}: test F1 {Points(metrics.F1)} vs memorisation {Points(memoTest)} ({100 * (metrics.F1 - memoTest):+0.0;-0.0} points), {seconds:F0} s + {mlmSeconds:F0} s MLM");
+        Log($"{dataset}/{preset}: test F1 {Points(metrics.F1)} vs memorisation {Points(memoTest)} ({100 * (metrics.F1 - memoTest):+0.0;-0.0} points), {seconds:F0} s + {mlmSeconds:F0} s MLM; word-by-word decoding: dev {Points(devWordByWord.F1)} test {Points(wordByWord.F1)}; load average {LoadAverage()}");
     }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>The MLM-pretrained encoder of this preset: loaded when an earlier run saved it, else trained and saved.</summary>
     private static (BidirectionalEncoder Encoder, double Seconds) PretrainedEncoder(BenchOptions options, string preset, MegalodonConfig config, Device device, int steps, bool quick)

@@ -264,13 +264,13 @@ internal static class NunerBench
             Splits(data, HeldOutDomain, "dev").Where(s => !testTexts.Contains(s.Text)).ToList(), test);
     }
 
-    private static IReadOnlyList<NerSentence> Splits(string data, string domain, params string[] splits) =>
+    internal static IReadOnlyList<NerSentence> Splits(string data, string domain, params string[] splits) =>
         splits.SelectMany(s => ConllReader.ReadFile(Path.Combine(data, "crossner", domain, s + ".txt"))).ToList();
 
-    private static List<EncodedWords> Encode(IReadOnlyList<NerSentence> sentences, int maxTokens) =>
+    internal static List<EncodedWords> Encode(IReadOnlyList<NerSentence> sentences, int maxTokens) =>
         sentences.Select(s => EncodedWords.FromWords(s.Words, maxTokens)).ToList();
 
-    private static EncoderTrainingSettings Settings(int steps, int batch, double learningRate, int seed, int maxTokens) => new()
+    internal static EncoderTrainingSettings Settings(int steps, int batch, double learningRate, int seed, int maxTokens) => new()
     {
         Steps = steps,
         BatchSize = batch,
@@ -302,9 +302,9 @@ internal static class NunerBench
     private static void AddStage(ResultTable table, string stage, EncoderTrainingResult result) =>
         table.Add(stage, result.Losses.Count, result.Tokens, Math.Round(result.Elapsed.TotalSeconds), Math.Round(result.MeanOfFirst(20), 3), Math.Round(result.MeanOfLast(20), 3));
 
-    private static double Points(double ratio) => Math.Round(100 * ratio, 1);
+    internal static double Points(double ratio) => Math.Round(100 * ratio, 1);
 
-    private static string MeanStd(IEnumerable<double> ratios)
+    internal static string MeanStd(IEnumerable<double> ratios)
     {
         var values = ratios.Select(r => 100 * r).ToArray();
         double mean = values.Average();
@@ -347,14 +347,14 @@ internal static class NunerBench
     private static double SecondsSinceStart => (DateTime.UtcNow - ProcessStart).TotalSeconds;
 
     /// <summary>Writes a time-stamped line and flushes it (the GPU run's output goes to a file).</summary>
-    private static void Log(string message)
+    internal static void Log(string message)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.UtcNow:HH:mm:ss} +{SecondsSinceStart:F0}s] {message}"));
         Console.Out.Flush();
     }
 
     /// <summary>A progress line every tenth of the steps (and at the last one).</summary>
-    private static IProgress<TrainingProgress> Reporter(string name, int steps) => new StepReporter(name, Math.Max(1, steps / 10));
+    internal static IProgress<TrainingProgress> Reporter(string name, int steps) => new StepReporter(name, Math.Max(1, steps / 10));
 
     private sealed class StepReporter(string name, long every) : IProgress<TrainingProgress>
     {

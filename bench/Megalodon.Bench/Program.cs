@@ -59,7 +59,7 @@ switch (options.Mode)
         GenerationMemoryBench.Run(options);
         break;
     case "probing":
-        ProbingBench.Run(options);
+        Megalodon.Bench.Probing.ProbingExperiment.Run(options);
         break;
     case "prediction":
         PredictionBench.Run(options);
@@ -75,6 +75,9 @@ switch (options.Mode)
         break;
     case "nuner-probe":
         NunerBench.RunProbe(options, device);
+        break;
+    case "nuner-arms":
+        NunerArmsBench.Run(options, device);
         break;
     case "nuner-loss":
         NunerBench.RunLossCheck(options, device);

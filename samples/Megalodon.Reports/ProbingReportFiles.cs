@@ -6,13 +6,13 @@ namespace Megalodon.Reports;
 /// <summary>The files of a <see cref="CheckpointLayerTable"/>: the table as CSV, accuracy heatmaps and information curves.</summary>
 public static class ProbingReportFiles
 {
-    /// <summary>The rows as a CSV table: dataset, checkpoint, step, layer, accuracy, auc, i_xt, i_yt.</summary>
+    /// <summary>The rows as a CSV table: dataset, checkpoint, step, layer, accuracy, auc, shuffled_accuracy, majority_accuracy, i_xt, i_yt, i_yt_shuffled.</summary>
     public static CsvTable ToCsv(this CheckpointLayerTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var csv = new CsvTable(["dataset", "checkpoint", "step", "layer", "accuracy", "auc", "i_xt", "i_yt"]);
+        var csv = new CsvTable(["dataset", "checkpoint", "step", "layer", "accuracy", "auc", "shuffled_accuracy", "majority_accuracy", "i_xt", "i_yt", "i_yt_shuffled"]);
         foreach (var r in table.Rows)
-            csv.AddRow(r.Dataset, r.Checkpoint, r.Step, r.Layer, r.Accuracy, r.Auc, r.InputInformation, r.LabelInformation);
+            csv.AddRow(r.Dataset, r.Checkpoint, r.Step, r.Layer, r.Accuracy, r.Auc, r.ShuffledAccuracy, r.MajorityAccuracy, r.InputInformation, r.LabelInformation, r.ShuffledLabelInformation);
         return csv;
     }
 

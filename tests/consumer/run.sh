@@ -2,6 +2,7 @@
 # Consumer test: uses Megalodon as a new user would, from packages only (no project reference).
 #   1. `dotnet pack` Megalodon.ML, Megalodon.ML.Transforms and the megalodon tool (this machine's platform) into a
 #      local folder feed, with a unique version (VersionSuffix ci.<time>) so no cached package is ever reused;
+#      then checks their contents (metadata, readme, XML docs, symbols, dependency ranges, the tool's layout);
 #   2. for Microsoft.ML 6.0.0 and 5.0.1: a fresh console app in a temporary folder (its nuget.config adds the folder
 #      feed to the machine's own sources), TreatWarningsAsErrors, TorchSharp-cpu as its backend, Program.cs from this
 #      folder; build; `fit` (tiny pretraining on a few strings, Save); `predict` in a new process (Load,
@@ -78,9 +79,50 @@ XML
 
 mlnet_is() { grep -qE "^Microsoft.ML $1([+]|$)" "$2"; }
 
+# nuspec_has PACKAGE TEXT...: the package's .nuspec contains every TEXT (fixed strings).
+nuspec_has() {
+  local nuspec text
+  nuspec=$(unzip -p "$1" '*.nuspec') || return 1
+  for text in "${@:2}"; do
+    grep -qF -- "$text" <<<"$nuspec" || { echo "$(basename "$1"): the nuspec lacks: $text"; return 1; }
+  done
+}
+
+# has_entries PACKAGE PATH...: the package (a zip) holds every PATH.
+has_entries() {
+  local entries path
+  entries=$(unzip -Z1 "$1") || return 1
+  for path in "${@:2}"; do
+    grep -qxF -- "$path" <<<"$entries" || { echo "$(basename "$1"): no $path"; return 1; }
+  done
+}
+
+# The packages carry what the README's "Packages" promises: version, licence, readme, description, XML docs,
+# symbols; the library's dependency ranges (Microsoft.ML [5.0.1, 7.0.0), Tokenizers 3.0.0, TorchSharp without a
+# libtorch); the tool as a DotnetTool package with this platform's build inside.
+packages_are_complete() {
+  local id nupkg
+  for id in Megalodon.ML Megalodon.ML.Transforms; do
+    nupkg=$feed/$id.$version.nupkg
+    nuspec_has "$nupkg" "<id>$id</id>" "<version>$version</version>" '<license type="expression">MIT</license>' \
+      '<readme>README.md</readme>' '<description>' '<authors>' &&
+    has_entries "$nupkg" README.md "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" &&
+    has_entries "$feed/$id.$version.snupkg" "lib/net10.0/$id.pdb" || return 1
+    if unzip -p "$nupkg" '*.nuspec' | grep -qE 'id="TorchSharp-(cpu|cuda)'; then echo "$id depends on a libtorch package"; return 1; fi
+  done
+  nuspec_has "$feed/Megalodon.ML.$version.nupkg" '<dependency id="TorchSharp" version="0.107.0"' \
+    '<dependency id="Microsoft.ML.Tokenizers" version="3.0.0"' &&
+  nuspec_has "$feed/Megalodon.ML.Transforms.$version.nupkg" '<dependency id="Microsoft.ML" version="[5.0.1, 7.0.0)"' \
+    "<dependency id=\"Megalodon.ML\" version=\"$version\"" &&
+  nuspec_has "$feed/megalodon.$version.nupkg" '<packageType name="DotnetTool"' '<license type="expression">MIT</license>' &&
+  has_entries "$feed/megalodon.$rid.$version.nupkg" "tools/net10.0/$rid/megalodon.dll" "tools/net10.0/$rid/megalodon.pdb" \
+    "tools/net10.0/$rid/Megalodon.ML.dll" "tools/net10.0/$rid/Megalodon.ML.Transforms.dll"
+}
+
 echo "consumer: version $version, platform $rid, work folder $work"
 check pack pack_all
 echo "packages:"; ls -1 "$feed" 2>/dev/null | sed 's/^/  /'
+check package-contents packages_are_complete
 for mlnet in "${mlnet_versions[@]}"; do
   app=$work/app-mlnet-$mlnet
   check "build-mlnet-$mlnet" new_app "$app" "$mlnet"

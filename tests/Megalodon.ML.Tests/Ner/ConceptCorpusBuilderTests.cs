@@ -116,4 +116,78 @@ public sealed class ConceptCorpusBuilderTests
         // ai 14 types + literature 12 less 5 shared (country, location, misc, organisation, person) + WNUT-17 6 less 3 shared.
         Assert.AreEqual(24, corpus.MentionsByConcept.Count, string.Join(", ", corpus.MentionsByConcept.Keys));
     }
+    [TestMethod]
+    public void SynonymsOfTheHeldOutTypesCoverNamesAndObviousSynonyms()
+    {
+        var music = ConceptSynonyms.Of(["musicalartist", "band", "organisation", "misc", "song"]);
+        foreach (string name in new[] { "musical artist", "musician", "band", "group", "organization", "corporation", "miscellaneous", "song", "creative work" })
+            Assert.Contains(name, music);
+        foreach (string name in new[] { "writer", "book", "programming language", "year" })
+            Assert.DoesNotContain(name, music);
+        var wnut = ConceptSynonyms.Of(["person", "creative-work", "group"]);
+        foreach (string name in new[] { "person", "people", "creative work", "song", "album", "band", "organisation" })
+            Assert.Contains(name, wnut);
+    }
+
+    [TestMethod]
+    public void ExcludedConceptsLoseTheirMentionsAndHeldOutFilesTheirSentences()
+    {
+        using var scratch = MakeFolder();
+        string root = scratch.Path;
+        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
+        {
+            CrossNerFolder = Path.Combine(root, "crossner"),
+            Domains = ["ai", "music", "science"],
+            HeldOutFiles = [Path.Combine(root, "wnut17", "train.conll")],
+            CrossNerSplits = ["train.txt", "dev.txt"],
+            ExcludedConcepts = ConceptSynonyms.Of(["musicalartist", "programlang"]),
+        });
+
+        Assert.AreEqual(string.Empty, corpus.HeldOutDomain);
+        Assert.IsFalse(corpus.MentionsByConcept.ContainsKey("musical artist"));
+        Assert.IsFalse(corpus.MentionsByConcept.ContainsKey("programming language"));
+        CollectionAssert.AreEqual(new[] { "musical artist", "programming language" }, corpus.ExcludedMentionsByConcept.Keys.ToArray());
+        var bjork = corpus.Sentences.Single(s => s.Text == "Björk");
+        Assert.AreEqual(0, bjork.Entities.Count, "the sentence stays, its excluded mention goes");
+        Assert.IsTrue(corpus.MentionsByConcept.ContainsKey("music genre"));
+
+        var heldOut = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
+        {
+            CrossNerFolder = Path.Combine(root, "crossner"),
+            Domains = ["ai"],
+            HeldOutFiles = [Path.Combine(root, "crossner", "music", "train.txt")],
+            ConllFiles = [Path.Combine(root, "wnut17", "train.conll")],
+            CrossNerSplits = ["train.txt", "dev.txt"],
+        });
+        Assert.AreEqual(1, heldOut.DroppedAsHeldOut, "'Same text' is in the held-out file");
+        Assert.AreEqual(2, heldOut.SentencesBySource["wnut17/train.conll"]);
+    }
+
+    [TestMethod]
+    public void TheMusicExperimentCorpusHoldsNoMusicTypeOrSynonym()
+    {
+        string crossner = NerSharedData.FolderOrSkip("crossner");
+        string wnut = NerSharedData.FolderOrSkip("wnut17");
+        var musicTypes = new[] { "train.txt", "dev.txt", "test.txt" }.SelectMany(f => ConllReader.ReadFile(Path.Combine(crossner, "music", f)))
+            .SelectMany(s => s.Entities().Select(e => e.Type)).Distinct().ToList();
+        var excluded = ConceptSynonyms.Of(musicTypes);
+        var corpus = ConceptCorpusBuilder.Build(new ConceptCorpusOptions
+        {
+            CrossNerFolder = crossner,
+            Domains = ["ai", "literature"],
+            HeldOutDomain = "music",
+            WnutTrainFile = Path.Combine(wnut, "wnut17train.conll"),
+            ConllFiles = [Path.Combine(wnut, "emerging.dev.conll"), Path.Combine(wnut, "emerging.test.annotated")],
+            ExcludedConcepts = excluded,
+        });
+
+        Assert.AreEqual(13, musicTypes.Count);
+        Assert.IsFalse(corpus.MentionsByConcept.Keys.Any(excluded.Contains), string.Join(", ", corpus.MentionsByConcept.Keys));
+        Assert.IsFalse(corpus.Sentences.SelectMany(s => s.Entities).Any(e => excluded.Contains(e.Concept.ToLowerInvariant())));
+        // ai 14 + literature 12 + WNUT-17 6 types, less the music types and synonyms (person, location, organisation, country, misc,
+        // award, event, corporation, group, creative work), less duplicates: algorithm, product, task, academic field, metric,
+        // researcher, conference, programming language, university, writer, book, literary genre, poem, magazine.
+        Assert.AreEqual(14, corpus.MentionsByConcept.Count, string.Join(", ", corpus.MentionsByConcept.Keys));
+        CollectionAssert.IsSubsetOf(new[] { "person", "location", "organisation", "group", "creative work" }, corpus.ExcludedMentionsByConcept.Keys.ToArray());
+    }
 }

@@ -89,4 +89,62 @@ public sealed class EncoderPretrainingTests
         for (int i = 0; i < data.Count; i++)
             CollectionAssert.AreEqual(data[i].Item2, predicted[i]);
     }
+    [TestMethod]
+    public void ThePapersPlainDotProductTrainsWithoutTheScaleAndBias()
+    {
+        using var encoder = EncoderToyData.Encoder();
+        using var concepts = new ConceptEncoder(encoder);
+        var batch = ConceptContrastiveTrainer.Prepare(EncoderToyData.ConceptSentences(4), 512);
+        using var scaled = ConceptContrastiveTrainer.Loss(encoder, concepts, batch);
+        using var plain = ConceptContrastiveTrainer.Loss(encoder, concepts, batch, learnedScoreScale: false);
+        Assert.AreNotEqual(scaled.item<float>(), plain.item<float>(), 1e-4f, "the plain score has no −4 bias");
+
+        var scaleBefore = concepts.StateTensors();
+        var result = ConceptContrastiveTrainer.Train(encoder, concepts, EncoderToyData.ConceptSentences(32),
+            new EncoderTrainingSettings { Steps = 12, BatchSize = 8, WarmupSteps = 2, LearningRate = 3e-3 }, learnedScoreScale: false);
+        Assert.IsLessThan(result.MeanOfFirst(3), result.MeanOfLast(3));
+        var scaleAfter = concepts.StateTensors();
+        foreach (string name in new[] { "log_scale", "bias" })
+            Assert.IsTrue(scaleBefore[name].allclose(scaleAfter[name], 0, 0), $"{name} is not trained with the plain score");
+    }
+
+    [TestMethod]
+    public void TokenClassifierCheckpointsResumeToTheWeightsOfAnUnbrokenRun()
+    {
+        using var scratch = new ScratchFolder();
+        using var encoder = EncoderToyData.Encoder();
+        var labels = Megalodon.ML.Ner.NerLabelSet.FromTypes(["person", "city"]);
+        var data = EncoderToyData.Sentences(16).Select(s => (EncodedWords.FromWords(s.Words), labels.Encode(s))).ToList();
+        var settings = new EncoderTrainingSettings { Steps = 6, BatchSize = 4, WarmupSteps = 1 };
+        TorchSharp.torch.manual_seed(5); // the same head initialisation for both runs
+        using var unbroken = new TokenClassifier(encoder, labels.Count) { Dropout = 0 };
+        TokenClassifierTrainer.Train(unbroken, data, settings);
+
+        var checkpoints = new EncoderCheckpointSettings { Folder = scratch.Path, Interval = 3, Resume = true };
+        TorchSharp.torch.manual_seed(5);
+        using (var first = new TokenClassifier(encoder, labels.Count) { Dropout = 0 })
+        using (var stop = new CancellationTokenSource())
+        {
+            // Stopped before step 4, after the checkpoint of step 3.
+            var progress = new StopAt(3, stop);
+            Assert.Throws<OperationCanceledException>(() => TokenClassifierTrainer.Train(first, data, settings, progress: progress, cancellationToken: stop.Token, checkpoints: checkpoints));
+        }
+        Assert.HasCount(1, Directory.GetFiles(scratch.Path));
+        using var resumed = new TokenClassifier(encoder, labels.Count) { Dropout = 0 };
+        var result = TokenClassifierTrainer.Train(resumed, data, settings, checkpoints: checkpoints);
+        Assert.HasCount(6, result.Losses);
+        var expected = unbroken.StateTensors();
+        foreach (var (name, tensor) in resumed.StateTensors())
+            Assert.IsTrue(tensor.allclose(expected[name], 1e-6, 1e-6), $"{name} differs after the resume");
+        Assert.Throws<ArgumentException>(() => TokenClassifierTrainer.Train(resumed, data, settings, checkpoints: checkpoints,
+            validation: new TaggerValidation { Score = _ => 0 }));
+    }
+
+    private sealed class StopAt(int step, CancellationTokenSource source) : IProgress<Megalodon.ML.Training.TrainingProgress>
+    {
+        public void Report(Megalodon.ML.Training.TrainingProgress value)
+        {
+            if (value.Step >= step) source.Cancel();
+        }
+    }
 }

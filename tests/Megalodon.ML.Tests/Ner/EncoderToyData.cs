@@ -20,6 +20,16 @@ internal static class EncoderToyData
         return result;
     }
 
+    /// <summary>
+    /// One 400-word sentence (80 toy sentences run together, about 2,000 bytes) with its gold labels: far past any toy
+    /// model's token limit, for the windowed tagging of long sentences (issue 15, item 1).
+    /// </summary>
+    public static NerSentence LongSentence()
+    {
+        var parts = Sentences(80, seed: 11);
+        return new NerSentence(parts.SelectMany(s => s.Words).ToArray(), parts.SelectMany(s => s.Labels).ToArray());
+    }
+
     /// <summary>The same sentences as concept-annotated text (character spans).</summary>
     public static List<ConceptAnnotatedSentence> ConceptSentences(int count, int seed = 3) =>
         Sentences(count, seed).Select(s => ConceptAnnotatedSentence.FromNerSentence(s)).ToList();

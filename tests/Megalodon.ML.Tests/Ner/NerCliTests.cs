@@ -1,5 +1,7 @@
 using Megalodon.ML.Ner;
 using Megalodon.ML.Tests.Cli;
+using Megalodon.ML.Transforms;
+using Microsoft.ML;
 
 namespace Megalodon.ML.Tests.Ner;
 
@@ -65,6 +67,29 @@ public sealed class NerCliTests
         var eval = CliRunner.Run("ner", "eval", "--model", scratch.File("ner.zip"), "--data", scratch.File("dev.conll"), "--lenient");
         Assert.AreEqual(0, eval.ExitCode, eval.Error);
         StringAssert.Contains(eval.Output, "5 sentences");
+    }
+
+    [TestMethod]
+    public void TagGivesEveryWordOfASentencePastTheTokenLimitARealLabel()
+    {
+        // Issue 15, item 1: words past MaxTokens used to get zero features, and the head's bias made them one-word entities.
+        using var scratch = new ScratchFolder();
+        var ml = new MLContext(seed: 1);
+        var options = NuNerTrainerTests.Options();
+        options.MaxTokens = 40; // saved with the model; the 400-word sentence is about 2,000 bytes
+        var data = ml.Data.LoadFromNerSentences(EncoderToyData.Sentences(32));
+        using (var model = ml.MulticlassClassification.Trainers.NuNer(options).Fit(data))
+            ml.Model.Save(model, data.Schema, scratch.File("ner.zip"));
+        var longSentence = EncoderToyData.LongSentence();
+        File.WriteAllText(scratch.File("long.txt"), longSentence.Text + "\n");
+
+        var tag = CliRunner.Run("ner", "tag", "--model", scratch.File("ner.zip"), "--file", scratch.File("long.txt"));
+        Assert.AreEqual(0, tag.ExitCode, tag.Error);
+        var lines = tag.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // First line: each word, with "/LABEL" when it is not O; then one indented line per entity.
+        var labels = lines[0].Split(' ').Select(w => w.Contains('/') ? w[(w.IndexOf('/') + 1)..] : "O").ToArray();
+        CollectionAssert.AreEqual(longSentence.Labels.ToArray(), labels);
+        Assert.AreEqual(160, lines.Count(l => l.StartsWith("  ", StringComparison.Ordinal)));
     }
 
     [TestMethod]

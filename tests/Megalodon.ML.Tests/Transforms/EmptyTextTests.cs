@@ -1,6 +1,8 @@
+using Megalodon.ML.Encoder;
 using Megalodon.ML.Tests.Pretraining;
 using Megalodon.ML.Tests.Probing;
 using Megalodon.ML.Transforms;
+using Megalodon.ML.Transforms.EncoderPretraining;
 using Megalodon.ML.Transforms.Pretraining;
 using Megalodon.ML.Transforms.Probing;
 using Megalodon.ML.Transforms.Text;
@@ -155,5 +157,52 @@ public sealed class EmptyTextTests
         Assert.AreEqual(lm.Scoring.TextInput, reloaded.Scoring.TextInput);
         CollectionAssert.AreEqual(lm.Transform(data).GetColumn<float>("NegativeLogLikelihood").ToArray(),
             loaded.Transform(data).GetColumn<float>("NegativeLogLikelihood").ToArray());
+    }
+
+    [TestMethod]
+    public void TheTextEncoderNamesTheEmptyRowOrGivesNaNEmbeddingsAndKeepsTheChosenEnd()
+    {
+        var ml = new MLContext(seed: 1);
+        MaskedLanguageModelEstimator.Options Options(TextInputPolicy? policy) => new()
+        {
+            EncoderConfig = EncoderPresets.Tiny() with { NumLayers = 1, ChunkSize = 8 }, MaxSteps = 1, BatchSize = 4, Seed = 1, TextInput = policy,
+        };
+        var training = PretrainTestData.TextData(ml);
+        var data = PretrainTestData.TextData(ml, TextsWithEmptyRow37());
+
+        // The default: an error naming the data row (37, in the third batch), in Transform and in a PredictionEngine.
+        using var strict = ml.Transforms.Megalodon().PretrainEncoder(Options(null)).Fit(training);
+        Assert.AreEqual(256, strict.MaxTokens, "without a cap of its own the policy takes the options' MaxTokens");
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => strict.Transform(data).GetColumn<float[]>("Features").ToArray());
+        Assert.Contains("Column 'Text' is empty or only whitespace at row 37", ex.Message);
+        var engine = ml.Model.CreatePredictionEngine<PretrainTestData.TextRow, EncoderPrediction>(strict);
+        Assert.HasCount(strict.Encoder.FeatureDim, engine.Predict(new PretrainTestData.TextRow { Text = "Fine." }).Features);
+        ex = Assert.ThrowsExactly<ArgumentException>(() => engine.Predict(new PretrainTestData.TextRow { Text = " " }));
+        Assert.Contains("Column 'Text' is empty", ex.Message);
+
+        // Missing: NaN for the empty row, the others as the encoder embeds them; a cap of 10 bytes from the end.
+        var policy = new TextInputPolicy { EmptyText = EmptyTextPolicy.Missing, MaxTokens = 10, Truncation = TokenTruncation.KeepEnd };
+        using var lenient = ml.Transforms.Megalodon().PretrainEncoder(Options(policy)).Fit(training);
+        var features = lenient.Transform(data).GetColumn<float[]>("Features").ToArray();
+        Assert.IsTrue(features[37].All(float.IsNaN));
+        var texts = TextsWithEmptyRow37();
+        var lastTen = EncoderEmbeddings.Mean(lenient.Encoder, texts.Select(t => t[^Math.Min(10, t.Length)..]).ToList());
+        for (int i = 0; i < texts.Length; i++)
+            if (i != 37) CollectionAssert.AreEqual(lastTen[i], features[i], $"row {i}: the last 10 bytes");
+        var firstTen = EncoderEmbeddings.Mean(lenient.Encoder, [texts[0][..10]])[0];
+        CollectionAssert.AreNotEqual(firstTen, features[0], "the start is not what was kept");
+
+        // The policy is saved with the model.
+        using var stream = new MemoryStream();
+        ml.Model.Save(lenient, data.Schema, stream);
+        stream.Position = 0;
+        using var reloaded = (TextEncoderTransformer)new MLContext().Model.Load(stream, out _);
+        Assert.AreEqual(policy, reloaded.TextInput);
+        Assert.IsTrue(reloaded.Transform(data).GetColumn<float[]>("Features").ElementAt(37).All(float.IsNaN));
+    }
+
+    public sealed class EncoderPrediction
+    {
+        public float[] Features { get; set; } = [];
     }
 }
