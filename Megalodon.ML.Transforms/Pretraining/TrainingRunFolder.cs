@@ -1,3 +1,4 @@
+using Megalodon.ML.Checkpoints;
 using Megalodon.ML.Model;
 using Megalodon.ML.Tokenization;
 
@@ -11,28 +12,19 @@ namespace Megalodon.ML.Transforms.Pretraining;
 internal static class TrainingRunFolder
 {
     public const string ConfigFileName = "config.json";
-    public const string TokenizerFileName = "tokenizer.json";
-
-    // Written when the tokenizer cannot be described; a reader then needs the tokenizer from elsewhere.
-    private const string UndescribedTokenizer = "{}";
+    public const string TokenizerFileName = TrainingRunTokenizer.FileName;
 
     /// <summary>Creates <paramref name="folder"/> if needed and writes the run's config and tokenizer description.</summary>
     public static void Describe(string folder, MegalodonConfig config, ModelTokenizer tokenizer)
     {
         Directory.CreateDirectory(folder);
         config.Save(ConfigPath(folder));
-        File.WriteAllText(Path.Combine(folder, TokenizerFileName), tokenizer.CanSave ? tokenizer.ToSpec().ToJson() : UndescribedTokenizer);
+        TrainingRunTokenizer.Write(folder, tokenizer);
     }
 
     /// <summary>The path of the run's <c>config.json</c>.</summary>
     public static string ConfigPath(string folder) => Path.Combine(folder, ConfigFileName);
 
     /// <summary>The tokenizer the folder describes, or null when it has no description or could not write one.</summary>
-    public static ModelTokenizer? ReadTokenizer(string folder)
-    {
-        var path = Path.Combine(folder, TokenizerFileName);
-        if (!File.Exists(path)) return null;
-        var json = File.ReadAllText(path).Trim();
-        return json == UndescribedTokenizer ? null : ModelTokenizer.FromSpec(TokenizerSpec.FromJson(json));
-    }
+    public static ModelTokenizer? ReadTokenizer(string folder) => TrainingRunTokenizer.Read(folder);
 }

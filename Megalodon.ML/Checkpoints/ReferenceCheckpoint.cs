@@ -69,7 +69,8 @@ public static class ReferenceCheckpoint
     /// Reads a checkpoint folder of any layout with its tokenizer: a folder written by
     /// <see cref="MegalodonCheckpoint.Save"/> or by training (checksums verified), the reference layout
     /// (<c>consolidated.pth</c>), or safetensors without checksums. The tokenizer comes from <c>tokenizer_spec.json</c>,
-    /// else <c>tokenizer.model</c> in the folder, else the file the nested config's <c>tokenizer.path</c> names; null when none exists.
+    /// else (for a training step folder) its run folder's <c>tokenizer.json</c>, else <c>tokenizer.model</c> in the folder, else the file
+    /// the nested config's <c>tokenizer.path</c> names; null when none exists.
     /// </summary>
     /// <param name="dir">The folder.</param>
     /// <param name="device">Where the model should live; null for the CPU.</param>
@@ -123,11 +124,10 @@ public static class ReferenceCheckpoint
     public static ModelTokenizer? ReadTokenizer(string dir, int? vocabSize)
     {
         var specPath = Path.Combine(dir, CheckpointFileNames.TokenizerSpec);
-        if (File.Exists(specPath))
-        {
-            var spec = TokenizerSpec.FromJson(File.ReadAllText(specPath));
+        // A training step folder keeps no tokenizer of its own: its run folder describes it once for every step.
+        var spec = File.Exists(specPath) ? TokenizerSpec.FromJson(File.ReadAllText(specPath)) : TrainingRunTokenizer.SpecForStepFolder(dir);
+        if (spec is not null)
             return ModelTokenizer.FromSpec(vocabSize is { } v && v != spec.VocabSize ? spec with { VocabSize = v } : spec);
-        }
         var configPath = Path.Combine(dir, CheckpointFileNames.Config);
         var (tokenizerPath, _) = File.Exists(configPath) ? TokenizerSection(configPath) : (null, 0);
         var sp = FindSentencePiece(dir, tokenizerPath);
